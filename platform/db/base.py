@@ -1,0 +1,26 @@
+"""Base classes for tables: control-plane tables and tenant-owned tables."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, Timestamptz
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from comptoir.platform.ids import UUIDv7Default
+
+
+class ControlTable(Table):
+    """A table of the control plane (tenant directory, staff): no tenant_id."""
+
+    id = UUID(primary_key=True, default=UUIDv7Default())
+
+
+class TenantTable(Table):
+    """A table of tenant data. Every row carries ``tenant_id``; on PostgreSQL a
+    row-level security policy limits it to the tenant set for the transaction.
+
+    Only the tenant scope (``comptoir.platform.db.scope``) queries these tables."""
+
+    id = UUID(primary_key=True, default=UUIDv7Default())
+    tenant_id = UUID(null=False, index=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,143 @@
+"""Database engines for both back ends, with transactions that never return a
+connection to the pool while a reply may still be pending on it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+
+from comptoir.platform.settings import get_settings
+
+
+class SafePostgresTransaction(PostgresTransaction):
+    """A transaction that discards its connection when it ends abnormally.
+
+    A request cancelled mid-query (client gone, timeout) leaves the server's
+    reply unread on the connection. Such a connection is terminated instead of
+    going back to the pool, so the next request can never read someone else's
+    rows. The same applies when rollback or commit itself fails."""
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is not None:
+            return exception is None
+        discard = exception is not None and not isinstance(exception, Exception)
+        try:
+            if not discard:
+                if exception is not None:
+                    if not self._rolled_back:
+                        await self.rollback()
+                elif not self._committed and not self._rolled_back:
+                    await self.commit()
+        except BaseException:
+            discard = True
+            raise
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._give_back(discard)
+        return exception is None
+
+    async def _give_back(self, discard: bool) -> None:
+        connection = self.connection
+        if discard:
+            connection.terminate()
+        if self.engine.pool:
+            # asyncpg replaces a terminated connection with a fresh one.
+            await asyncio.shield(self.engine.pool.release(connection))
+        elif not discard:
+            await connection.close()
+
+
+class ComptoirPostgresEngine(PostgresEngine):
+    def transaction(self, allow_nested: bool = True) -> SafePostgresTransaction:  # type: ignore[override]
+        return SafePostgresTransaction(engine=self, allow_nested=allow_nested)
+
+
+class ComptoirSQLiteEngine(SQLiteEngine):
+    """SQLite with a busy timeout and IMMEDIATE transactions, so concurrent
+    writers wait for the lock instead of failing on an upgrade."""
+
+    def transaction(  # type: ignore[override]
+        self,
+        transaction_type: TransactionType = TransactionType.immediate,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return SQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+def _postgres_config(url: str) -> dict[str, Any]:
+    parts = urlsplit(url)
+    config: dict[str, Any] = {
+        "host": parts.hostname or "127.0.0.1",
+        "port": parts.port or 5432,
+        "database": (parts.path or "/postgres").lstrip("/") or "postgres",
+        "user": unquote(parts.username) if parts.username else "postgres",
+    }
+    if parts.password:
+        config["password"] = unquote(parts.password)
+    return config
+
+
+def sqlite_path(url: str) -> str:
+    if not url.startswith("sqlite:///"):
+        raise ValueError(f"Unsupported DATABASE_URL: {url!r}")
+    return url.removeprefix("sqlite:///") or "comptoir.sqlite3"
+
+
+def build_engine(url: str) -> Engine[Any]:
+    if url.startswith(("postgres://", "postgresql://")):
+        return ComptoirPostgresEngine(config=_postgres_config(url))
+    path = sqlite_path(url)
+    _prepare_sqlite_file(path)
+    return ComptoirSQLiteEngine(path=path, timeout=30)
+
+
+def _prepare_sqlite_file(path: str) -> None:
+    """WAL lets readers work while one writer commits; it is stored in the file."""
+    connection = sqlite3.connect(path)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def is_postgres(engine: Engine[Any]) -> bool:
+    return isinstance(engine, PostgresEngine)
+
+
+_engine: Engine[Any] | None = None
+
+
+def get_engine() -> Engine[Any]:
+    """The application engine (the non-owner role on PostgreSQL)."""
+    global _engine
+    if _engine is None:
+        _engine = build_engine(get_settings().database_url)
+    return _engine
+
+
+def set_engine(engine: Engine[Any]) -> None:
+    """Point every table at ``engine`` (tests and the CLI switch engines this way)."""
+    global _engine
+    _engine = engine
+    from comptoir.platform.db.registry import all_tables
+
+    for table in all_tables():
+        table._meta._db = engine
+
+
+async def start_pool(engine: Engine[Any], max_size: int = 10) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is None:
+        await engine.start_connection_pool(min_size=1, max_size=max_size)
+
+
+async def close_pool(engine: Engine[Any]) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()

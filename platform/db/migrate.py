@@ -1,0 +1,87 @@
+"""``comptoir db migrate``: run every app's migrations as the owner, then make
+sure each tenant table has its row-level security policy (PostgreSQL)."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import os
+from typing import Any
+
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+
+from comptoir.platform.db.engine import build_engine, close_pool, get_engine, is_postgres, set_engine
+from comptoir.platform.db.registry import tenant_tables
+from comptoir.platform.settings import get_settings
+
+APP_ROLE_ENV = "COMPTOIR_APP_ROLE"
+DEFAULT_APP_ROLE = "comptoir_app"
+POLICY = "tenant_isolation"
+
+
+class MigrationFailed(RuntimeError):
+    pass
+
+
+def app_role_name() -> str:
+    return os.environ.get(APP_ROLE_ENV, DEFAULT_APP_ROLE)
+
+
+def _use_engine(engine: Engine[Any]) -> None:
+    conf = importlib.import_module(os.environ["PICCOLO_CONF"])
+    conf.DB = engine
+    set_engine(engine)
+    Migration._meta._db = engine
+
+
+async def migrate(owner_url: str | None = None, quiet: bool = True) -> None:
+    """Bring the schema up to date. Runs as the owner role, then points the
+    tables back at the application engine."""
+    settings = get_settings()
+    owner_engine = build_engine(owner_url or settings.owner_database_url)
+    app_engine = get_engine()
+    _use_engine(owner_engine)
+    try:
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output) if quiet else contextlib.nullcontext():
+            result = await run_forwards(app_name="all")
+        if not result.success:
+            raise MigrationFailed(result.message or output.getvalue())
+        if is_postgres(owner_engine):
+            await apply_row_level_security(owner_engine, app_role_name())
+    finally:
+        await close_pool(owner_engine)
+        _use_engine(app_engine)
+
+
+def rls_statements(table: str, role: str) -> list[str]:
+    """The policy of one tenant table: rows are visible and writable only when
+    their tenant_id is the one set for the transaction."""
+    tenant = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+    return [
+        f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY",
+        f"DROP POLICY IF EXISTS {POLICY} ON {table}",
+        f"CREATE POLICY {POLICY} ON {table} USING (tenant_id = {tenant}) "
+        f"WITH CHECK (tenant_id = {tenant})",
+    ]
+
+
+async def apply_row_level_security(engine: Engine[Any], role: str) -> None:
+    role_exists = await engine._run_in_new_connection(
+        "SELECT 1 FROM pg_roles WHERE rolname = $1", [role]
+    )
+    statements: list[str] = []
+    for table in tenant_tables():
+        statements.extend(rls_statements(table._meta.tablename, role))
+    if role_exists:
+        statements += [
+            f'GRANT USAGE ON SCHEMA public TO "{role}"',
+            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+            f'REVOKE ALL ON TABLE {Migration._meta.tablename} FROM "{role}"',
+            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+        ]
+    for statement in statements:
+        await engine._run_in_new_connection(statement)

@@ -1,0 +1,23 @@
+"""The tenant directory: which companies have a workspace, on which plan, in which state."""
+
+from piccolo.columns import Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import ControlTable
+
+
+class Tenant(ControlTable, tablename="tenants"):
+    slug = Varchar(length=40, unique=True)
+    company_name = Varchar(length=200)
+    plan = Varchar(length=20, default="essentiel")
+    status = Varchar(length=20, default="trial")  # trial, active, suspended
+    trial_ends_at = Timestamptz(null=True, default=None)
+    suspended_at = Timestamptz(null=True, default=None)
+    suspended_reason = Varchar(length=500, null=True, default=None)
+    signup_idempotency_key = Varchar(length=200, null=True, default=None, unique=True)
+    signup_fingerprint = Varchar(length=64, null=True, default=None)
+    locale = Varchar(length=10, default="fr")
+    timezone = Varchar(length=64, default="Europe/Paris")
+    user_count = Integer(default=0)
+    last_activity_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,17 @@
+"""E-mail waiting to be delivered, kept after delivery as a record of what was sent."""
+
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
+
+from comptoir.platform.db.base import TenantTable
+
+
+class OutboxMessage(TenantTable, tablename="outbox_messages"):
+    kind = Varchar(length=40, default="")
+    to_address = Varchar(length=254)
+    subject = Varchar(length=300)
+    body_text = Text()
+    body_html = Text(default="")
+    status = Varchar(length=20, default="pending")  # pending, sent, failed
+    attempts = Integer(default=0)
+    last_error = Text(default="")
+    sent_at = Timestamptz(null=True, default=None)

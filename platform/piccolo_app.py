@@ -1,0 +1,36 @@
+"""Piccolo app of the platform area: tenant directory, identities, audit, outbox."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from comptoir.platform.audit.tables import AuditEntry, StaffAuditEntry
+from comptoir.platform.auth.tables import (
+    ApiToken,
+    LoginThrottle,
+    StaffSession,
+    StaffUser,
+    User,
+    UserSession,
+)
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.outbox.tables import OutboxMessage
+
+APP_CONFIG = AppConfig(
+    app_name="platform",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[
+        Tenant,
+        StaffUser,
+        StaffSession,
+        StaffAuditEntry,
+        LoginThrottle,
+        User,
+        UserSession,
+        ApiToken,
+        AuditEntry,
+        OutboxMessage,
+    ],
+    migration_dependencies=[],
+    commands=[],
+)
