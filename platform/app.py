@@ -1,0 +1,106 @@
+"""The application factory: assembles every area's routes into one Litestar app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from comptoir.platform.auth.controllers import SessionController, TokenController
+from comptoir.platform.auth.http import provide_api_caller
+from comptoir.platform.db.engine import close_pool, get_engine, start_pool
+from comptoir.platform.health import healthz, readyz
+from comptoir.platform.logs import configure_logging, request_logging_middleware
+from comptoir.platform.settings import get_settings
+from comptoir.platform.web.problems import EXCEPTION_HANDLERS
+from comptoir.platform.web.templating import environment
+
+CSRF_EXEMPT = ["/api/", "/webhooks/", "/healthz", "/readyz", "/schema"]
+
+
+def api_routes() -> list[Any]:
+    """Every /api/v1 controller that needs a bearer token."""
+    from comptoir.tenants.contacts.controllers import ContactController
+    from comptoir.tenants.users.controllers import InvitationController, UserController
+
+    return [ContactController, UserController, InvitationController, TokenController,
+            SessionController]
+
+
+def page_routes() -> list[Any]:
+    """Every HTML page and the public signup endpoint."""
+    from comptoir.platform.console.pages import CONSOLE_ROUTES
+    from comptoir.tenants.signup.controllers import SignupController
+    from comptoir.tenants.workspace.pages import WORKSPACE_ROUTES
+
+    return [SignupController, *WORKSPACE_ROUTES, *CONSOLE_ROUTES]
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    engine = get_engine()
+    await start_pool(engine)
+    try:
+        yield
+    finally:
+        await close_pool(engine)
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    configure_logging()
+    api = Router(
+        path="/",
+        route_handlers=api_routes(),
+        dependencies={"caller": Provide(provide_api_caller)},
+    )
+    static = create_static_files_router(path="/static", directories=[settings.static_dir],
+                                        include_in_schema=False)
+    return Litestar(
+        route_handlers=[healthz, readyz, api, static, *page_routes()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_logging_middleware],
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_name="comptoir_csrf",
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            header_name="x-csrf-token",
+            exclude=CSRF_EXEMPT,
+        ),
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(environment())
+        ),
+        openapi_config=OpenAPIConfig(
+            title="Comptoir API",
+            version="1.0.0",
+            description="The CRM workspace of one tenant, as JSON. Authenticate with "
+            "`Authorization: Bearer <token>`; errors are application/problem+json.",
+            path="/schema",
+            render_plugins=[
+                JsonRenderPlugin(),
+                SwaggerRenderPlugin(
+                    path="/",
+                    js_url="/static/vendor/swagger-ui-bundle.js",
+                    css_url="/static/vendor/swagger-ui.css",
+                    standalone_preset_js_url="/static/vendor/swagger-ui-standalone-preset.js",
+                ),
+            ],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )

@@ -1,0 +1,233 @@
+"""Signing users in: passwords, sessions and API tokens of workspace users."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from comptoir.platform.audit import service as audit
+from comptoir.platform.auth import throttle
+from comptoir.platform.auth.actor import Actor
+from comptoir.platform.auth.secrets import digest, new_secret, verify_password
+from comptoir.platform.auth.tables import ApiToken, User, UserSession
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.service import ensure_usable, tenant_by_id, touch_activity
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.errors import NotAuthenticated, NotFound
+from comptoir.platform.ids import parse_id
+from comptoir.platform.settings import get_settings
+
+TOKEN_PREFIX = "cpt"
+SESSION_TOUCH = dt.timedelta(minutes=1)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def actor_for(user: User, *, ip_address: str = "", session: UserSession | None = None) -> Actor:
+    return Actor(
+        kind="user",
+        id=user.id,
+        label=user.email,
+        tenant_id=user.tenant_id,
+        role=user.role,
+        ip_address=ip_address,
+        impersonator_staff_id=session.impersonator_staff_id if session else None,
+        session_id=session.id if session else None,
+    )
+
+
+async def authenticate_password(tenant: Tenant, email: str, password: str, ip_address: str) -> User:
+    """The active user with these credentials, or NotAuthenticated.
+    Failures count against the account and the address."""
+    account = throttle.account_key(str(tenant.id), email)
+    address = throttle.address_key(ip_address)
+    await throttle.check(account)
+    await throttle.check(address)
+    async with tenant_scope(tenant.id) as scope:
+        user = await (
+            scope.objects(User).where(User.email == email.strip().lower()).first()
+        )
+    if user is None or user.status != "active" or not verify_password(user.password_hash, password):
+        if user is None:
+            verify_password(None, password)  # same cost as a wrong password
+        await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
+        await throttle.record_failure(address, throttle.ADDRESS_POLICY)
+        raise NotAuthenticated("Incorrect e-mail or password.")
+    ensure_usable(tenant)
+    await throttle.clear(account)
+    return user
+
+
+@dataclass(frozen=True)
+class OpenedSession:
+    token: str
+    session: UserSession
+
+
+async def open_session(
+    tenant: Tenant,
+    user: User,
+    *,
+    ip_address: str,
+    user_agent: str,
+    impersonator_staff_id: uuid.UUID | None = None,
+    impersonation_reason: str | None = None,
+    lifetime: dt.timedelta | None = None,
+) -> OpenedSession:
+    """A fresh session id at every sign-in (no fixation)."""
+    token = new_secret()
+    now = _now()
+    lifetime = lifetime or dt.timedelta(days=get_settings().session_days)
+    session = UserSession(
+        token_hash=digest(token),
+        user_id=user.id,
+        expires_at=now + lifetime,
+        last_seen_at=now,
+        ip_address=ip_address[:64],
+        user_agent=user_agent[:300],
+        impersonator_staff_id=impersonator_staff_id,
+        impersonation_reason=impersonation_reason,
+    )
+    async with tenant_scope(tenant.id) as scope:
+        await scope.insert(session)
+        if impersonator_staff_id is None:
+            await scope.update(User, {User.last_login_at: now}).where(User.id == user.id)
+            await audit.record(scope, actor_for(user, ip_address=ip_address), "user.login",
+                               object_type="user", object_id=user.id)
+    await touch_activity(tenant)
+    return OpenedSession(token=token, session=session)
+
+
+async def load_session(tenant: Tenant, token: str) -> tuple[UserSession, User] | None:
+    """The live session behind a cookie, with its user; None if it is unknown,
+    expired, revoked, or its user is no longer active."""
+    if not token:
+        return None
+    now = _now()
+    async with tenant_scope(tenant.id) as scope:
+        session = await (
+            scope.objects(UserSession).where(UserSession.token_hash == digest(token)).first()
+        )
+        if session is None or session.revoked_at is not None or session.expires_at <= now:
+            return None
+        user = await scope.find(User, session.user_id)
+        if user is None or user.status != "active":
+            return None
+        if now - session.last_seen_at > SESSION_TOUCH:
+            session.last_seen_at = now
+            await scope.save(session, columns=[UserSession.last_seen_at])
+    return session, user
+
+
+async def list_sessions(tenant_id: uuid.UUID, user_id: uuid.UUID) -> list[UserSession]:
+    now = _now()
+    async with tenant_scope(tenant_id) as scope:
+        return await (
+            scope.objects(UserSession)
+            .where(UserSession.user_id == user_id)
+            .where(UserSession.revoked_at.is_null())
+            .where(UserSession.expires_at > now)
+            .order_by(UserSession.last_seen_at, ascending=False)
+        )
+
+
+async def revoke_session(tenant_id: uuid.UUID, session_id: str, *, actor: Actor) -> None:
+    """Users revoke their own sessions; admins revoke anyone's in their tenant."""
+    async with tenant_scope(tenant_id) as scope:
+        session = await scope.get(UserSession, session_id)
+        if session.user_id != actor.id and not actor.is_admin:
+            raise NotFound("No such session.")
+        if session.revoked_at is None:
+            session.revoked_at = _now()
+            await scope.save(session, columns=[UserSession.revoked_at])
+            await audit.record(scope, actor, "session.revoke", object_type="session",
+                               object_id=session.id)
+
+
+async def end_session(tenant_id: uuid.UUID, token: str) -> None:
+    async with tenant_scope(tenant_id) as scope:
+        await scope.update(UserSession, {UserSession.revoked_at: _now()}).where(
+            UserSession.token_hash == digest(token)
+        )
+
+
+@dataclass(frozen=True)
+class CreatedToken:
+    token: str
+    record: ApiToken
+
+
+def _format_token(tenant_id: uuid.UUID, secret: str) -> str:
+    """``cpt_<tenant id>_<secret>``: the tenant part lets the server open the right
+    tenant scope before it looks the hash up; only the hash is stored."""
+    return f"{TOKEN_PREFIX}_{tenant_id.hex}_{secret}"
+
+
+async def create_api_token(
+    tenant_id: uuid.UUID, user_id: uuid.UUID, *, name: str, actor: Actor
+) -> CreatedToken:
+    async with tenant_scope(tenant_id) as scope:
+        user = await scope.get(User, user_id)
+        token = _format_token(tenant_id, new_secret())
+        record = ApiToken(
+            name=name[:100] or "API",
+            token_hash=digest(token),
+            prefix=token[:12],
+            user_id=user.id,
+            created_by=actor.id,
+        )
+        await scope.insert(record)
+        await audit.record(scope, actor, "api_token.create", object_type="api_token",
+                           object_id=record.id, changes={"name": record.name, "user": user.email})
+    return CreatedToken(token=token, record=record)
+
+
+async def revoke_api_token(tenant_id: uuid.UUID, token_id: str, *, actor: Actor) -> None:
+    async with tenant_scope(tenant_id) as scope:
+        record = await scope.get(ApiToken, token_id)
+        if record.revoked_at is None:
+            record.revoked_at = _now()
+            await scope.save(record, columns=[ApiToken.revoked_at])
+            await audit.record(scope, actor, "api_token.revoke", object_type="api_token",
+                               object_id=record.id)
+
+
+async def list_api_tokens(tenant_id: uuid.UUID) -> list[ApiToken]:
+    async with tenant_scope(tenant_id) as scope:
+        return await scope.objects(ApiToken).order_by(ApiToken.id, ascending=False)
+
+
+@dataclass(frozen=True)
+class BearerIdentity:
+    tenant: Tenant
+    user: User
+    token: ApiToken
+
+
+async def authenticate_bearer(token: str) -> BearerIdentity:
+    """Resolve a bearer token to its tenant and user, or NotAuthenticated.
+    A suspended tenant's valid token gets TenantSuspended (403)."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != TOKEN_PREFIX:
+        raise NotAuthenticated("Invalid or revoked API token.")
+    tenant_id = parse_id(parts[1])
+    tenant = await tenant_by_id(tenant_id) if tenant_id else None
+    if tenant is None:
+        raise NotAuthenticated("Invalid or revoked API token.")
+    async with tenant_scope(tenant.id) as scope:
+        record = await (
+            scope.objects(ApiToken).where(ApiToken.token_hash == digest(token)).first()
+        )
+        user = await scope.find(User, record.user_id) if record else None
+        if record is None or record.revoked_at is not None or user is None or user.status != "active":
+            raise NotAuthenticated("Invalid or revoked API token.")
+        now = _now()
+        if record.last_used_at is None or now - record.last_used_at > SESSION_TOUCH:
+            record.last_used_at = now
+            await scope.save(record, columns=[ApiToken.last_used_at])
+    ensure_usable(tenant)
+    await touch_activity(tenant)
+    return BearerIdentity(tenant=tenant, user=user, token=record)

@@ -1,0 +1,5 @@
+"""The ops console at /console."""
+
+from typing import Any
+
+CONSOLE_ROUTES: list[Any] = []

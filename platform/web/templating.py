@@ -1,0 +1,54 @@
+"""Jinja2 for pages and e-mails, with the interface language of the request."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from comptoir.platform import i18n
+from comptoir.platform.settings import get_settings
+
+
+def _datetime(value: dt.datetime | None, fmt: str = "medium", tz: str = "Europe/Paris") -> str:
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=i18n.current_locale.get())
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(get_settings().templates_dir)),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["current_locale"] = i18n.current_locale.get
+    env.filters["datetime"] = _datetime
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def render_email(kind: str, *, locale: str, **context: Any) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of an e-mail, in the recipient's language."""
+    token = i18n.current_locale.set(locale if locale in i18n.LOCALES else i18n.DEFAULT_LOCALE)
+    try:
+        env = environment()
+        subject = env.get_template(f"emails/{kind}.subject.txt").render(**context).strip()
+        text = env.get_template(f"emails/{kind}.txt").render(**context)
+        html = env.get_template(f"emails/{kind}.html").render(**context)
+    finally:
+        i18n.current_locale.reset(token)
+    return subject, text, html

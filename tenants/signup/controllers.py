@@ -1,0 +1,51 @@
+"""POST /api/v1/signup."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, post
+from litestar.params import Parameter
+
+from comptoir.platform.settings import get_settings
+from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
+from comptoir.tenants.signup.service import SignupRequest, provision_tenant
+
+
+class SignupController(Controller):
+    path = "/api/v1/signup"
+    tags = ["Signup"]
+
+    @post(
+        "/",
+        status_code=201,
+        summary="Sign a company up",
+        description="Provisions a workspace and its administrator in one transaction and "
+        "returns an API token for that administrator. Send an Idempotency-Key header to "
+        "retry safely: the same key and request return the same tenant.",
+        security=[],
+    )
+    async def signup(
+        self,
+        data: SignupIn,
+        idempotency_key: Annotated[
+            str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
+        ] = None,
+    ) -> Response[SignupOut]:
+        result = await provision_tenant(
+            SignupRequest(
+                company_name=data.company_name, slug=data.slug.strip(),
+                admin_email=data.admin_email, admin_password=data.admin_password,
+                plan=data.plan, admin_first_name=data.admin_first_name,
+                admin_last_name=data.admin_last_name, locale=data.locale,
+            ),
+            idempotency_key=idempotency_key,
+        )
+        body = SignupOut(
+            tenant=TenantOut.of(result.tenant),
+            api_token=result.api_token,
+            admin_user_id=str(result.admin.id),
+            workspace_url=f"{get_settings().base_url}/w/{result.tenant.slug}/",
+        )
+        headers = {"Idempotent-Replayed": "true"} if result.replayed else None
+        return Response(body, status_code=201, headers=headers)

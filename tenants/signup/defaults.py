@@ -1,0 +1,41 @@
+"""What every new workspace starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PLANS = ("essentiel", "pro", "entreprise")
+TRIAL_DAYS = 14
+
+
+@dataclass(frozen=True)
+class StageDefault:
+    key: str
+    name: str
+    probability: int
+    is_won: bool = False
+    is_lost: bool = False
+
+
+PIPELINE_STAGES = (
+    StageDefault("prospecting", "Prospection", 10),
+    StageDefault("qualification", "Qualification", 25),
+    StageDefault("proposal", "Proposition", 50),
+    StageDefault("negotiation", "Négociation", 75),
+    StageDefault("won", "Gagnée", 100, is_won=True),
+    StageDefault("lost", "Perdue", 0, is_lost=True),
+)
+
+# priority: (first response, resolution), in minutes
+TICKET_SLAS = {
+    "urgent": (60, 4 * 60),
+    "high": (4 * 60, 24 * 60),
+    "normal": (8 * 60, 3 * 24 * 60),
+    "low": (24 * 60, 7 * 24 * 60),
+}
+
+ROLES = {
+    "admin": ("Administrateur", "Manages users, settings, subscription and API tokens."),
+    "key_user": ("Utilisateur clé", "Champions the CRM and trains end-users."),
+    "end_user": ("Utilisateur", "Works the CRM day to day."),
+}

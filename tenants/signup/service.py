@@ -1,0 +1,199 @@
+"""Provisioning: a company signs up and gets a usable workspace in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from comptoir.platform.audit import service as audit
+from comptoir.platform.auth.actor import Actor
+from comptoir.platform.auth.secrets import hash_password, password_problem
+from comptoir.platform.auth.service import create_api_token
+from comptoir.platform.auth.tables import User
+from comptoir.platform.db.integrity import is_unique_violation
+from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.errors import Conflict, ValidationFailed
+from comptoir.platform.ids import new_id
+from comptoir.tenants.signup import defaults
+from comptoir.tenants.signup.slugs import slug_problem
+from comptoir.tenants.signup.tables import PipelineStage, ProvisioningEvent, TicketSla
+from comptoir.tenants.users.tables import Role
+
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class SignupRequest:
+    company_name: str
+    slug: str
+    admin_email: str
+    admin_password: str
+    plan: str = "essentiel"
+    admin_first_name: str = ""
+    admin_last_name: str = ""
+    locale: str = "fr"
+
+    def fingerprint(self) -> str:
+        """What a retry must repeat to be the same request (the password is
+        included only as a hash of a hash, never stored)."""
+        payload = {
+            "company_name": self.company_name, "slug": self.slug,
+            "admin_email": self.admin_email.lower(), "plan": self.plan,
+            "password": hashlib.sha256(self.admin_password.encode()).hexdigest(),
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ProvisionedTenant:
+    tenant: Tenant
+    admin: User
+    api_token: str
+    replayed: bool = False
+
+
+def validate(request: SignupRequest) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not request.company_name.strip():
+        errors["company_name"] = "is required"
+    elif len(request.company_name) > 200:
+        errors["company_name"] = "must be at most 200 characters"
+    problem = slug_problem(request.slug)
+    if problem:
+        errors["slug"] = problem
+    if not EMAIL_PATTERN.match(request.admin_email.strip()) or len(request.admin_email) > 254:
+        errors["admin_email"] = "must be a valid e-mail address"
+    problem = password_problem(
+        request.admin_password, email=request.admin_email, company=request.company_name
+    )
+    if problem:
+        errors["admin_password"] = problem
+    if request.plan not in defaults.PLANS:
+        errors["plan"] = f"must be one of {', '.join(defaults.PLANS)}"
+    if request.locale not in ("fr", "en"):
+        errors["locale"] = "must be fr or en"
+    return errors
+
+
+async def provision_tenant(
+    request: SignupRequest, *, idempotency_key: str | None = None, actor: Actor | None = None
+) -> ProvisionedTenant:
+    """Create the tenant, its admin, roles, pipeline stages and ticket SLAs.
+
+    The same ``idempotency_key`` with the same request returns the same tenant
+    (with a new API token, since tokens are only ever shown once)."""
+    errors = validate(request)
+    if errors:
+        raise ValidationFailed(errors)
+    fingerprint = request.fingerprint()
+    if idempotency_key:
+        replay = await _replay(idempotency_key, fingerprint)
+        if replay is not None:
+            return replay
+    if await tenant_by_slug(request.slug) is not None:
+        raise Conflict(f"The workspace address '{request.slug}' is already taken.")
+    tenant_id = new_id()
+    password_hash = hash_password(request.admin_password)
+    try:
+        async with tenant_scope(tenant_id) as scope:
+            tenant = Tenant(
+                id=tenant_id,
+                slug=request.slug,
+                company_name=request.company_name.strip(),
+                plan=request.plan,
+                status="trial",
+                trial_ends_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=defaults.TRIAL_DAYS),
+                signup_idempotency_key=idempotency_key,
+                signup_fingerprint=fingerprint,
+                locale=request.locale,
+                user_count=1,
+            )
+            await tenant.save()
+            admin = await _provision_workspace(scope, tenant, request, password_hash, actor)
+            created = await create_api_token(
+                tenant_id, admin.id, name="Signup", actor=_admin_actor(admin)
+            )
+    except Exception as error:
+        if not is_unique_violation(error):
+            raise
+        if idempotency_key:
+            replay = await _replay(idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        raise Conflict(f"The workspace address '{request.slug}' is already taken.") from error
+    return ProvisionedTenant(tenant=tenant, admin=admin, api_token=created.token)
+
+
+def _admin_actor(admin: User) -> Actor:
+    return Actor(kind="user", id=admin.id, label=admin.email, tenant_id=admin.tenant_id, role="admin")
+
+
+async def _provision_workspace(
+    scope: TenantScope,
+    tenant: Tenant,
+    request: SignupRequest,
+    password_hash: str,
+    actor: Actor | None,
+) -> User:
+    admin = User(
+        email=request.admin_email.strip().lower(),
+        first_name=request.admin_first_name.strip(),
+        last_name=request.admin_last_name.strip(),
+        role="admin",
+        status="active",
+        password_hash=password_hash,
+        locale=request.locale,
+    )
+    await scope.insert(admin)
+    await scope.insert_many(
+        [Role(key=key, name=name, description=text) for key, (name, text) in defaults.ROLES.items()]
+    )
+    await scope.insert_many(
+        [
+            PipelineStage(key=s.key, name=s.name, position=i, probability=s.probability,
+                          is_won=s.is_won, is_lost=s.is_lost)
+            for i, s in enumerate(defaults.PIPELINE_STAGES)
+        ]
+    )
+    await scope.insert_many(
+        [
+            TicketSla(priority=p, first_response_minutes=first, resolution_minutes=resolution)
+            for p, (first, resolution) in defaults.TICKET_SLAS.items()
+        ]
+    )
+    steps = [
+        ("tenant", f"Workspace {tenant.slug} created on plan {tenant.plan}"),
+        ("admin", f"Administrator {admin.email} created"),
+        ("roles", ", ".join(defaults.ROLES)),
+        ("pipeline", f"{len(defaults.PIPELINE_STAGES)} pipeline stages"),
+        ("ticket_slas", f"{len(defaults.TICKET_SLAS)} ticket SLAs"),
+        ("trial", f"{defaults.TRIAL_DAYS}-day trial until {tenant.trial_ends_at:%Y-%m-%d}"),
+    ]
+    await scope.insert_many([ProvisioningEvent(step=s, detail=d) for s, d in steps])
+    await audit.record(
+        scope, actor or _admin_actor(admin), "tenant.provision", object_type="tenant",
+        object_id=tenant.id, changes={"slug": tenant.slug, "plan": tenant.plan},
+    )
+    return admin
+
+
+async def _replay(idempotency_key: str, fingerprint: str) -> ProvisionedTenant | None:
+    tenant = await Tenant.objects().where(Tenant.signup_idempotency_key == idempotency_key).first()
+    if tenant is None:
+        return None
+    if tenant.signup_fingerprint != fingerprint:
+        raise Conflict("This Idempotency-Key was already used with a different signup request.")
+    async with tenant_scope(tenant.id) as scope:
+        admin = await (
+            scope.objects(User).where(User.role == "admin").order_by(User.id).first()
+        )
+        assert admin is not None
+        created = await create_api_token(
+            tenant.id, admin.id, name="Signup (retried)", actor=_admin_actor(admin)
+        )
+    return ProvisionedTenant(tenant=tenant, admin=admin, api_token=created.token, replayed=True)

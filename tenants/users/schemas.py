@@ -1,0 +1,93 @@
+"""User and invitation payloads of the API."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+from comptoir.platform.auth.tables import User
+from comptoir.tenants.users.tables import Invitation
+
+RoleName = Literal["admin", "key_user", "end_user"]
+Name = Annotated[str, msgspec.Meta(max_length=100)]
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    first_name: Name = ""
+    last_name: Name = ""
+    role: RoleName = "end_user"
+
+
+class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    first_name: Name | UnsetType = UNSET
+    last_name: Name | UnsetType = UNSET
+    role: RoleName | UnsetType = UNSET
+    status: Literal["active", "disabled"] | UnsetType = UNSET
+
+
+class UserOut(msgspec.Struct):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    role: str
+    status: str
+    has_password: bool
+    last_login_at: str | None
+    created_at: str
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=str(user.id), email=user.email, first_name=user.first_name,
+            last_name=user.last_name, role=user.role, status=user.status,
+            has_password=bool(user.password_hash),
+            last_login_at=user.last_login_at.isoformat() if user.last_login_at else None,
+            created_at=user.created_at.isoformat(),
+        )
+
+
+class UserList(msgspec.Struct):
+    items: list[UserOut]
+    next_cursor: str | None = None
+
+
+class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    email: Annotated[str, msgspec.Meta(max_length=254)]
+    first_name: Name = ""
+    last_name: Name = ""
+    role: RoleName = "end_user"
+
+
+class InvitationOut(msgspec.Struct):
+    id: str
+    email: str
+    role: str
+    status: str
+    expires_at: str
+    created_at: str
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationOut:
+        import datetime as dt
+
+        if invitation.accepted_at:
+            status = "accepted"
+        elif invitation.revoked_at:
+            status = "revoked"
+        elif invitation.expires_at <= dt.datetime.now(dt.UTC):
+            status = "expired"
+        else:
+            status = "pending"
+        return cls(
+            id=str(invitation.id), email=invitation.email, role=invitation.role, status=status,
+            expires_at=invitation.expires_at.isoformat(), created_at=invitation.created_at.isoformat(),
+        )
+
+
+class InvitationList(msgspec.Struct):
+    items: list[InvitationOut]
+    next_cursor: str | None = None

@@ -1,0 +1,238 @@
+"""Onboarding people into a workspace: direct adds, invitations by e-mail, roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from comptoir.platform.audit import service as audit
+from comptoir.platform.auth.actor import ROLES, Actor
+from comptoir.platform.auth.secrets import digest, hash_password, new_secret, password_problem
+from comptoir.platform.auth.tables import User
+from comptoir.platform.db.integrity import is_unique_violation
+from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from comptoir.platform.outbox.service import deliver_pending, queue_email
+from comptoir.platform.settings import get_settings
+from comptoir.tenants.signup.service import EMAIL_PATTERN
+from comptoir.tenants.users.tables import Invitation
+
+USER_STATUSES = ("active", "disabled")
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only a workspace administrator can do this.")
+
+
+def _validate_person(email: str, role: str, first_name: str, last_name: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not EMAIL_PATTERN.match(email) or len(email) > 254:
+        errors["email"] = "must be a valid e-mail address"
+    if role not in ROLES:
+        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    if len(first_name) > 100:
+        errors["first_name"] = "must be at most 100 characters"
+    if len(last_name) > 100:
+        errors["last_name"] = "must be at most 100 characters"
+    return errors
+
+
+async def _refresh_user_count(scope: TenantScope) -> None:
+    active = await scope.count(User).where(User.status == "active")
+    await Tenant.update({Tenant.user_count: active}).where(Tenant.id == scope.tenant_id)
+
+
+async def list_users(tenant_id: uuid.UUID) -> list[User]:
+    async with tenant_scope(tenant_id) as scope:
+        return await scope.objects(User).order_by(User.last_name).order_by(User.first_name)
+
+
+async def get_user(tenant_id: uuid.UUID, user_id: str) -> User:
+    async with tenant_scope(tenant_id) as scope:
+        return await scope.get(User, user_id)
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    email: str
+    role: str = "end_user"
+    first_name: str = ""
+    last_name: str = ""
+
+
+async def add_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) -> User:
+    """Add an active user at once; they get an e-mail with a link to choose
+    their password (the same link an invitation uses)."""
+    require_admin(actor)
+    email = person.email.strip().lower()
+    errors = _validate_person(email, person.role, person.first_name, person.last_name)
+    if errors:
+        raise ValidationFailed(errors)
+    try:
+        async with tenant_scope(tenant_id) as scope:
+            if await scope.objects(User).where(User.email == email).first():
+                raise Conflict(f"{email} already has an account in this workspace.")
+            user = User(email=email, role=person.role, first_name=person.first_name.strip(),
+                        last_name=person.last_name.strip(), status="active")
+            await scope.insert(user)
+            await _refresh_user_count(scope)
+            await audit.record(scope, actor, "user.create", object_type="user", object_id=user.id,
+                               changes={"email": email, "role": person.role})
+            await _send_link(scope, email=email, role=person.role, first_name=person.first_name,
+                             last_name=person.last_name, actor=actor, kind="welcome")
+    except Exception as error:
+        if is_unique_violation(error):
+            raise Conflict(f"{email} already has an account in this workspace.") from error
+        raise
+    await deliver_pending(tenant_id)
+    return user
+
+
+async def invite_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) -> Invitation:
+    require_admin(actor)
+    email = person.email.strip().lower()
+    errors = _validate_person(email, person.role, person.first_name, person.last_name)
+    if errors:
+        raise ValidationFailed(errors)
+    async with tenant_scope(tenant_id) as scope:
+        if await scope.objects(User).where(User.email == email).first():
+            raise Conflict(f"{email} already has an account in this workspace.")
+        invitation = await _send_link(scope, email=email, role=person.role,
+                                      first_name=person.first_name, last_name=person.last_name,
+                                      actor=actor, kind="invitation")
+        await audit.record(scope, actor, "invitation.create", object_type="invitation",
+                           object_id=invitation.id, changes={"email": email, "role": person.role})
+    await deliver_pending(tenant_id)
+    return invitation
+
+
+async def _send_link(
+    scope: TenantScope, *, email: str, role: str, first_name: str, last_name: str,
+    actor: Actor, kind: str,
+) -> Invitation:
+    settings = get_settings()
+    token = new_secret()
+    invitation = Invitation(
+        email=email, role=role, first_name=first_name.strip(), last_name=last_name.strip(),
+        token_hash=digest(token), invited_by=actor.id,
+        expires_at=_now() + dt.timedelta(days=settings.invitation_days),
+    )
+    await scope.insert(invitation)
+    tenant = await Tenant.objects().where(Tenant.id == scope.tenant_id).first()
+    assert tenant is not None
+    link = f"{settings.base_url}/w/{tenant.slug}/invitations/{token}"
+    from comptoir.platform.web.templating import render_email
+
+    subject, text, html = render_email(
+        kind, locale=tenant.locale, company=tenant.company_name, link=link,
+        inviter=actor.label, days=settings.invitation_days, email=email,
+    )
+    await queue_email(scope, to=email, subject=subject, body_text=text, body_html=html, kind=kind)
+    return invitation
+
+
+async def list_invitations(tenant_id: uuid.UUID) -> list[Invitation]:
+    async with tenant_scope(tenant_id) as scope:
+        return await scope.objects(Invitation).order_by(Invitation.id, ascending=False)
+
+
+async def revoke_invitation(tenant_id: uuid.UUID, invitation_id: str, *, actor: Actor) -> Invitation:
+    require_admin(actor)
+    async with tenant_scope(tenant_id) as scope:
+        invitation = await scope.get(Invitation, invitation_id)
+        if invitation.accepted_at is None and invitation.revoked_at is None:
+            invitation.revoked_at = _now()
+            await scope.save(invitation, columns=[Invitation.revoked_at])
+            await audit.record(scope, actor, "invitation.revoke", object_type="invitation",
+                               object_id=invitation.id)
+    return invitation
+
+
+async def pending_invitation(tenant_id: uuid.UUID, token: str) -> Invitation | None:
+    async with tenant_scope(tenant_id) as scope:
+        invitation = await (
+            scope.objects(Invitation).where(Invitation.token_hash == digest(token)).first()
+        )
+    if (
+        invitation is None
+        or invitation.accepted_at is not None
+        or invitation.revoked_at is not None
+        or invitation.expires_at <= _now()
+    ):
+        return None
+    return invitation
+
+
+async def accept_invitation(
+    tenant_id: uuid.UUID, token: str, *, password: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """Set the password and activate the account behind an invitation link."""
+    invitation = await pending_invitation(tenant_id, token)
+    if invitation is None:
+        raise NotFound("This invitation link is invalid or has expired. Ask your administrator for a new one.")
+    problem = password_problem(password, email=invitation.email)
+    if problem:
+        raise ValidationFailed({"password": problem})
+    async with tenant_scope(tenant_id) as scope:
+        user = await scope.objects(User).where(User.email == invitation.email).first()
+        if user is None:
+            user = User(email=invitation.email, role=invitation.role, status="active",
+                        first_name=first_name.strip() or invitation.first_name,
+                        last_name=last_name.strip() or invitation.last_name)
+            user.password_hash = hash_password(password)
+            await scope.insert(user)
+        else:
+            user.password_hash = hash_password(password)
+            user.first_name = first_name.strip() or user.first_name
+            user.last_name = last_name.strip() or user.last_name
+            await scope.save(user, columns=[User.password_hash, User.first_name, User.last_name])
+        invitation.accepted_at = _now()
+        await scope.save(invitation, columns=[Invitation.accepted_at])
+        await _refresh_user_count(scope)
+        actor = Actor(kind="user", id=user.id, label=user.email, tenant_id=tenant_id, role=user.role)
+        await audit.record(scope, actor, "invitation.accept", object_type="invitation",
+                           object_id=invitation.id)
+    return user
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    first_name: str | None = None
+    last_name: str | None = None
+    role: str | None = None
+    status: str | None = None
+
+
+async def update_user(tenant_id: uuid.UUID, user_id: str, changes: UserChanges, *, actor: Actor) -> User:
+    async with tenant_scope(tenant_id) as scope:
+        user = await scope.get(User, user_id)
+        if user.id != actor.id:
+            require_admin(actor)
+        elif changes.role is not None or changes.status is not None:
+            require_admin(actor)
+        errors: dict[str, str] = {}
+        if changes.role is not None and changes.role not in ROLES:
+            errors["role"] = f"must be one of {', '.join(ROLES)}"
+        if changes.status is not None and changes.status not in USER_STATUSES:
+            errors["status"] = f"must be one of {', '.join(USER_STATUSES)}"
+        if user.id == actor.id and (changes.status == "disabled" or changes.role not in (None, "admin")):
+            errors["role"] = "you cannot demote or disable yourself"
+        if errors:
+            raise ValidationFailed(errors)
+        before = user.to_dict()
+        for field in ("first_name", "last_name", "role", "status"):
+            value = getattr(changes, field)
+            if value is not None:
+                setattr(user, field, value.strip())
+        await scope.save(user)
+        await _refresh_user_count(scope)
+        await audit.record(scope, actor, "user.update", object_type="user", object_id=user.id,
+                           changes=audit.diff(before, user.to_dict()))
+    return user
