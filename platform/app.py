@@ -6,24 +6,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from litestar import Litestar, Router
-from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
-from litestar.static_files import create_static_files_router
-from litestar.template import TemplateConfig
-
+from comptoir.platform.auth.callers import provide_api_caller
 from comptoir.platform.auth.controllers import SessionController, TokenController
-from comptoir.platform.auth.http import provide_api_caller
 from comptoir.platform.db.engine import close_pool, get_engine, start_pool
 from comptoir.platform.health import healthz, readyz
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
 from comptoir.platform.web.templating import environment
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
 
 CSRF_EXEMPT = ["/api/", "/webhooks/", "/healthz", "/readyz", "/schema"]
 
@@ -33,8 +32,13 @@ def api_routes() -> list[Any]:
     from comptoir.tenants.contacts.controllers import ContactController
     from comptoir.tenants.users.controllers import InvitationController, UserController
 
-    return [ContactController, UserController, InvitationController, TokenController,
-            SessionController]
+    return [
+        ContactController,
+        UserController,
+        InvitationController,
+        TokenController,
+        SessionController,
+    ]
 
 
 def page_routes() -> list[Any]:
@@ -49,11 +53,12 @@ def page_routes() -> list[Any]:
 @asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     engine = get_engine()
-    await start_pool(engine)
+    started = await start_pool(engine)
     try:
         yield
     finally:
-        await close_pool(engine)
+        if started:
+            await close_pool(engine)
 
 
 def create_app() -> Litestar:
@@ -64,8 +69,9 @@ def create_app() -> Litestar:
         route_handlers=api_routes(),
         dependencies={"caller": Provide(provide_api_caller)},
     )
-    static = create_static_files_router(path="/static", directories=[settings.static_dir],
-                                        include_in_schema=False)
+    static = create_static_files_router(
+        path="/static", directories=[settings.static_dir], include_in_schema=False
+    )
     return Litestar(
         route_handlers=[healthz, readyz, api, static, *page_routes()],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEMO_SECRET_FILE = ".comptoir-secret"
+DEMO_SECRET_FILE = ".comptoir-secret"  # noqa: S105 (a file name)
 
 
 def _secret_key() -> str:

@@ -72,6 +72,4 @@ async def record_staff(
 
 
 async def recent(scope: TenantScope, limit: int = 100) -> list[AuditEntry]:
-    return (
-        await scope.objects(AuditEntry).order_by(AuditEntry.id, ascending=False).limit(limit)
-    )
+    return await scope.objects(AuditEntry).order_by(AuditEntry.id, ascending=False).limit(limit)

@@ -1,12 +1,11 @@
 """Who did what to which record: one log per tenant, and one for staff."""
 
+from comptoir.platform.db.base import ControlTable, TenantTable
 from piccolo.columns import JSON, UUID, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from comptoir.platform.db.base import ControlTable, TenantTable
 
-
-class AuditEntry(TenantTable, tablename="audit_log"):
+class AuditEntry(TenantTable, tablename="audit_log"):  # type: ignore[call-arg]
     actor_type = Varchar(length=10, default="user")  # user, staff, system
     actor_id = UUID(null=True, default=None)
     actor_label = Varchar(length=254, default="")
@@ -17,7 +16,7 @@ class AuditEntry(TenantTable, tablename="audit_log"):
     ip_address = Varchar(length=64, default="")
 
 
-class StaffAuditEntry(ControlTable, tablename="staff_audit_log"):
+class StaffAuditEntry(ControlTable, tablename="staff_audit_log"):  # type: ignore[call-arg]
     staff_id = UUID(null=True, default=None)
     staff_email = Varchar(length=254, default="")
     action = Varchar(length=60)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, delete, get, post
-
 from comptoir.platform.auth import service
-from comptoir.platform.auth.http import ApiCaller
+from comptoir.platform.auth.callers import ApiCaller
 from comptoir.platform.auth.tables import ApiToken, UserSession
 from comptoir.platform.errors import Forbidden
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -30,7 +31,10 @@ class TokenOut(msgspec.Struct):
     @classmethod
     def of(cls, token: ApiToken) -> TokenOut:
         return cls(
-            id=str(token.id), name=token.name, prefix=token.prefix, user_id=str(token.user_id),
+            id=str(token.id),
+            name=token.name,
+            prefix=token.prefix,
+            user_id=str(token.user_id),
             created_at=token.created_at.isoformat(),
             last_used_at=token.last_used_at.isoformat() if token.last_used_at else None,
             revoked=token.revoked_at is not None,
@@ -61,7 +65,7 @@ class SessionList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def _require_admin(caller: ApiCaller) -> None:
+def _require_admin(caller: NamedDependency[ApiCaller]) -> None:
     if not caller.actor.is_admin:
         raise Forbidden("Only a workspace administrator can manage API tokens.")
 
@@ -71,33 +75,45 @@ class TokenController(Controller):
     tags = ["Credentials"]
 
     @get("/", summary="List API tokens (admin)")
-    async def list_tokens(self, caller: ApiCaller) -> TokenList:
+    async def list_tokens(self, caller: NamedDependency[ApiCaller]) -> TokenList:
         _require_admin(caller)
         tokens = await service.list_api_tokens(caller.tenant.id)
         return TokenList(items=[TokenOut.of(t) for t in tokens])
 
-    @post("/", summary="Create an API token (admin)", description="The token is in the "
-          "answer once; only its hash is kept.")
-    async def create_token(self, caller: ApiCaller, data: TokenCreate) -> TokenCreated:
+    @post(
+        "/",
+        summary="Create an API token (admin)",
+        description="The token is in the answer once; only its hash is kept.",
+    )
+    async def create_token(
+        self, caller: NamedDependency[ApiCaller], data: JSONBody[TokenCreate]
+    ) -> TokenCreated:
         _require_admin(caller)
         created = await service.create_api_token(
-            caller.tenant.id, data.user_id or caller.user.id,  # type: ignore[arg-type]
-            name=data.name, actor=caller.actor,
+            caller.tenant.id,
+            data.user_id or caller.user.id,  # type: ignore[arg-type]
+            name=data.name,
+            actor=caller.actor,
         )
         base = TokenOut.of(created.record)
         return TokenCreated(**msgspec.structs.asdict(base), token=created.token)
 
     @delete("/{token_id:str}", summary="Revoke an API token (admin)")
-    async def revoke_token(self, caller: ApiCaller, token_id: str) -> None:
+    async def revoke_token(
+        self, caller: NamedDependency[ApiCaller], token_id: FromPath[str]
+    ) -> None:
         _require_admin(caller)
         await service.revoke_api_token(caller.tenant.id, token_id, actor=caller.actor)
 
 
 def session_out(session: UserSession, current_id: object = None) -> SessionOut:
     return SessionOut(
-        id=str(session.id), created_at=session.created_at.isoformat(),
-        last_seen_at=session.last_seen_at.isoformat(), expires_at=session.expires_at.isoformat(),
-        ip_address=session.ip_address, user_agent=session.user_agent,
+        id=str(session.id),
+        created_at=session.created_at.isoformat(),
+        last_seen_at=session.last_seen_at.isoformat(),
+        expires_at=session.expires_at.isoformat(),
+        ip_address=session.ip_address,
+        user_agent=session.user_agent,
         current=session.id == current_id,
     )
 
@@ -107,10 +123,12 @@ class SessionController(Controller):
     tags = ["Credentials"]
 
     @get("/", summary="List the caller's open browser sessions")
-    async def list_sessions(self, caller: ApiCaller) -> SessionList:
+    async def list_sessions(self, caller: NamedDependency[ApiCaller]) -> SessionList:
         sessions = await service.list_sessions(caller.tenant.id, caller.user.id)
         return SessionList(items=[session_out(s) for s in sessions])
 
     @delete("/{session_id:str}", summary="Revoke a session")
-    async def revoke_session(self, caller: ApiCaller, session_id: str) -> None:
+    async def revoke_session(
+        self, caller: NamedDependency[ApiCaller], session_id: FromPath[str]
+    ) -> None:
         await service.revoke_session(caller.tenant.id, session_id, actor=caller.actor)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth import throttle
 from comptoir.platform.auth.actor import Actor
-from comptoir.platform.auth.secrets import digest, new_secret, verify_password
+from comptoir.platform.auth.credentials import digest, new_secret, verify_password
 from comptoir.platform.auth.tables import ApiToken, User, UserSession
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import ensure_usable, tenant_by_id, touch_activity
@@ -18,7 +18,7 @@ from comptoir.platform.errors import NotAuthenticated, NotFound
 from comptoir.platform.ids import parse_id
 from comptoir.platform.settings import get_settings
 
-TOKEN_PREFIX = "cpt"
+TOKEN_PREFIX = "cpt"  # noqa: S105 (a label, not a secret)
 SESSION_TOUCH = dt.timedelta(minutes=1)
 
 
@@ -47,9 +47,7 @@ async def authenticate_password(tenant: Tenant, email: str, password: str, ip_ad
     await throttle.check(account)
     await throttle.check(address)
     async with tenant_scope(tenant.id) as scope:
-        user = await (
-            scope.objects(User).where(User.email == email.strip().lower()).first()
-        )
+        user = await scope.objects(User).where(User.email == email.strip().lower()).first()
     if user is None or user.status != "active" or not verify_password(user.password_hash, password):
         if user is None:
             verify_password(None, password)  # same cost as a wrong password
@@ -95,8 +93,13 @@ async def open_session(
         await scope.insert(session)
         if impersonator_staff_id is None:
             await scope.update(User, {User.last_login_at: now}).where(User.id == user.id)
-            await audit.record(scope, actor_for(user, ip_address=ip_address), "user.login",
-                               object_type="user", object_id=user.id)
+            await audit.record(
+                scope,
+                actor_for(user, ip_address=ip_address),
+                "user.login",
+                object_type="user",
+                object_id=user.id,
+            )
     await touch_activity(tenant)
     return OpenedSession(token=token, session=session)
 
@@ -143,8 +146,9 @@ async def revoke_session(tenant_id: uuid.UUID, session_id: str, *, actor: Actor)
         if session.revoked_at is None:
             session.revoked_at = _now()
             await scope.save(session, columns=[UserSession.revoked_at])
-            await audit.record(scope, actor, "session.revoke", object_type="session",
-                               object_id=session.id)
+            await audit.record(
+                scope, actor, "session.revoke", object_type="session", object_id=session.id
+            )
 
 
 async def end_session(tenant_id: uuid.UUID, token: str) -> None:
@@ -180,8 +184,14 @@ async def create_api_token(
             created_by=actor.id,
         )
         await scope.insert(record)
-        await audit.record(scope, actor, "api_token.create", object_type="api_token",
-                           object_id=record.id, changes={"name": record.name, "user": user.email})
+        await audit.record(
+            scope,
+            actor,
+            "api_token.create",
+            object_type="api_token",
+            object_id=record.id,
+            changes={"name": record.name, "user": user.email},
+        )
     return CreatedToken(token=token, record=record)
 
 
@@ -191,8 +201,9 @@ async def revoke_api_token(tenant_id: uuid.UUID, token_id: str, *, actor: Actor)
         if record.revoked_at is None:
             record.revoked_at = _now()
             await scope.save(record, columns=[ApiToken.revoked_at])
-            await audit.record(scope, actor, "api_token.revoke", object_type="api_token",
-                               object_id=record.id)
+            await audit.record(
+                scope, actor, "api_token.revoke", object_type="api_token", object_id=record.id
+            )
 
 
 async def list_api_tokens(tenant_id: uuid.UUID) -> list[ApiToken]:
@@ -218,11 +229,14 @@ async def authenticate_bearer(token: str) -> BearerIdentity:
     if tenant is None:
         raise NotAuthenticated("Invalid or revoked API token.")
     async with tenant_scope(tenant.id) as scope:
-        record = await (
-            scope.objects(ApiToken).where(ApiToken.token_hash == digest(token)).first()
-        )
+        record = await scope.objects(ApiToken).where(ApiToken.token_hash == digest(token)).first()
         user = await scope.find(User, record.user_id) if record else None
-        if record is None or record.revoked_at is not None or user is None or user.status != "active":
+        if (
+            record is None
+            or record.revoked_at is not None
+            or user is None
+            or user.status != "active"
+        ):
             raise NotAuthenticated("Invalid or revoked API token.")
         now = _now()
         if record.last_used_at is None or now - record.last_used_at > SESSION_TOUCH:

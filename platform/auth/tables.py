@@ -1,12 +1,11 @@
 """Identities: workspace users, their sessions and API tokens; staff and theirs."""
 
+from comptoir.platform.db.base import ControlTable, TenantTable
 from piccolo.columns import UUID, Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from comptoir.platform.db.base import ControlTable, TenantTable
 
-
-class User(TenantTable, tablename="users"):
+class User(TenantTable, tablename="users"):  # type: ignore[call-arg]
     """A person in one tenant's workspace. ``email`` is stored lower-cased and
     is unique per tenant (composite index in the migration)."""
 
@@ -20,7 +19,7 @@ class User(TenantTable, tablename="users"):
     last_login_at = Timestamptz(null=True, default=None)
 
 
-class UserSession(TenantTable, tablename="user_sessions"):
+class UserSession(TenantTable, tablename="user_sessions"):  # type: ignore[call-arg]
     token_hash = Varchar(length=64, index=True)
     user_id = UUID(index=True, default=None)
     expires_at = Timestamptz(default=TimestamptzNow())
@@ -32,7 +31,7 @@ class UserSession(TenantTable, tablename="user_sessions"):
     impersonation_reason = Varchar(length=500, null=True, default=None)
 
 
-class ApiToken(TenantTable, tablename="api_tokens"):
+class ApiToken(TenantTable, tablename="api_tokens"):  # type: ignore[call-arg]
     name = Varchar(length=100, default="")
     token_hash = Varchar(length=64, index=True)
     prefix = Varchar(length=16, default="")
@@ -42,7 +41,7 @@ class ApiToken(TenantTable, tablename="api_tokens"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
-class StaffUser(ControlTable, tablename="staff_users"):
+class StaffUser(ControlTable, tablename="staff_users"):  # type: ignore[call-arg]
     email = Varchar(length=254, unique=True)
     name = Varchar(length=100, default="")
     password_hash = Varchar(length=255)
@@ -52,7 +51,7 @@ class StaffUser(ControlTable, tablename="staff_users"):
     last_login_at = Timestamptz(null=True, default=None)
 
 
-class StaffSession(ControlTable, tablename="staff_sessions"):
+class StaffSession(ControlTable, tablename="staff_sessions"):  # type: ignore[call-arg]
     token_hash = Varchar(length=64, unique=True)
     staff_id = UUID(index=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -62,7 +61,7 @@ class StaffSession(ControlTable, tablename="staff_sessions"):
     user_agent = Varchar(length=300, default="")
 
 
-class LoginThrottle(ControlTable, tablename="login_throttle"):
+class LoginThrottle(ControlTable, tablename="login_throttle"):  # type: ignore[call-arg]
     """Failed logins per key (an account or an address) in the current window."""
 
     key = Varchar(length=300, unique=True)

@@ -8,11 +8,10 @@ import sqlite3
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from comptoir.platform.settings import get_settings
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
-
-from comptoir.platform.settings import get_settings
 
 
 class SafePostgresTransaction(PostgresTransaction):
@@ -133,9 +132,12 @@ def set_engine(engine: Engine[Any]) -> None:
         table._meta._db = engine
 
 
-async def start_pool(engine: Engine[Any], max_size: int = 10) -> None:
+async def start_pool(engine: Engine[Any], max_size: int = 10) -> bool:
+    """Start the PostgreSQL pool; False when there is nothing to start."""
     if isinstance(engine, PostgresEngine) and engine.pool is None:
         await engine.start_connection_pool(min_size=1, max_size=max_size)
+        return True
+    return False
 
 
 async def close_pool(engine: Engine[Any]) -> None:

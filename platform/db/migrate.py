@@ -9,13 +9,18 @@ import io
 import os
 from typing import Any
 
+from comptoir.platform.db.engine import (
+    build_engine,
+    close_pool,
+    get_engine,
+    is_postgres,
+    set_engine,
+)
+from comptoir.platform.db.registry import tenant_tables
+from comptoir.platform.settings import get_settings
 from piccolo.apps.migrations.commands.forwards import run_forwards
 from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.base import Engine
-
-from comptoir.platform.db.engine import build_engine, close_pool, get_engine, is_postgres, set_engine
-from comptoir.platform.db.registry import tenant_tables
-from comptoir.platform.settings import get_settings
 
 APP_ROLE_ENV = "COMPTOIR_APP_ROLE"
 DEFAULT_APP_ROLE = "comptoir_app"
@@ -32,7 +37,7 @@ def app_role_name() -> str:
 
 def _use_engine(engine: Engine[Any]) -> None:
     conf = importlib.import_module(os.environ["PICCOLO_CONF"])
-    conf.DB = engine
+    conf.DB = engine  # type: ignore[attr-defined]
     set_engine(engine)
     Migration._meta._db = engine
 
@@ -69,7 +74,7 @@ def rls_statements(table: str, role: str) -> list[str]:
     ]
 
 
-async def apply_row_level_security(engine: Engine[Any], role: str) -> None:
+async def apply_row_level_security(engine: Any, role: str) -> None:
     role_exists = await engine._run_in_new_connection(
         "SELECT 1 FROM pg_roles WHERE rolname = $1", [role]
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-from piccolo.table import Table
-
 from comptoir.platform.db.base import TenantTable
+from piccolo.table import Table
 
 APP_MODULES = ("comptoir.platform.piccolo_app", "comptoir.tenants.piccolo_app")
 

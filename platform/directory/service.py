@@ -46,3 +46,48 @@ async def touch_activity(tenant: Tenant) -> None:
         return
     tenant.last_activity_at = now
     await Tenant.update({Tenant.last_activity_at: now}).where(Tenant.id == tenant.id)
+
+
+async def set_status(
+    tenant: Tenant,
+    status: str,
+    *,
+    reason: str = "",
+    actor_label: str,
+    staff_id: uuid.UUID | None = None,
+    ip_address: str = "",
+) -> Tenant:
+    """Suspend or reactivate a tenant. Nothing is deleted: a suspended tenant's
+    users and tokens are refused with a clear message until it is reactivated."""
+    from comptoir.platform.audit import service as audit
+    from comptoir.platform.auth.actor import Actor
+    from comptoir.platform.db.scope import tenant_scope
+
+    if status not in ("suspended", "active", "trial"):
+        raise ValueError(status)
+    previous = tenant.status
+    now = dt.datetime.now(dt.UTC)
+    if status == "suspended":
+        tenant.status, tenant.suspended_at, tenant.suspended_reason = status, now, reason[:500]
+    else:
+        in_trial = tenant.trial_ends_at is not None and tenant.trial_ends_at > now
+        tenant.status = "trial" if in_trial else "active"
+        tenant.suspended_at, tenant.suspended_reason = None, None
+    actor = Actor(
+        kind="staff" if staff_id else "system",
+        id=staff_id,
+        label=actor_label,
+        tenant_id=tenant.id,
+        ip_address=ip_address,
+    )
+    async with tenant_scope(tenant.id) as scope:
+        await tenant.save(columns=[Tenant.status, Tenant.suspended_at, Tenant.suspended_reason])
+        await audit.record(
+            scope,
+            actor,
+            f"tenant.{'suspend' if status == 'suspended' else 'reactivate'}",
+            object_type="tenant",
+            object_id=tenant.id,
+            changes={"status": [previous, tenant.status], "reason": reason},
+        )
+    return tenant

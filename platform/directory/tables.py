@@ -1,12 +1,11 @@
 """The tenant directory: which companies have a workspace, on which plan, in which state."""
 
+from comptoir.platform.db.base import ControlTable
 from piccolo.columns import Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from comptoir.platform.db.base import ControlTable
 
-
-class Tenant(ControlTable, tablename="tenants"):
+class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]
     slug = Varchar(length=40, unique=True)
     company_name = Varchar(length=200)
     plan = Varchar(length=20, default="essentiel")

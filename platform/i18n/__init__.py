@@ -4,7 +4,7 @@ templates; ``fr.po`` translates them, and French is the default."""
 from __future__ import annotations
 
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -16,7 +16,7 @@ _CATALOG_DIR = Path(__file__).parent
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(locale: str) -> dict[str, str]:
     path = _CATALOG_DIR / f"{locale}.po"
     if not path.exists():

@@ -12,7 +12,6 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 import structlog
-
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import get_settings
@@ -118,8 +117,13 @@ async def deliver_pending(tenant_id: uuid.UUID, mailer: Mailer | None = None) ->
             row.sent_at = dt.datetime.now(dt.UTC)
             sent += 1
         async with tenant_scope(tenant_id) as scope:
-            await scope.save(row, columns=[
-                OutboxMessage.status, OutboxMessage.attempts,
-                OutboxMessage.last_error, OutboxMessage.sent_at,
-            ])
+            await scope.save(
+                row,
+                columns=[
+                    OutboxMessage.status,
+                    OutboxMessage.attempts,
+                    OutboxMessage.last_error,
+                    OutboxMessage.sent_at,
+                ],
+            )
     return sent

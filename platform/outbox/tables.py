@@ -1,11 +1,10 @@
 """E-mail waiting to be delivered, kept after delivery as a record of what was sent."""
 
+from comptoir.platform.db.base import TenantTable
 from piccolo.columns import Integer, Text, Timestamptz, Varchar
 
-from comptoir.platform.db.base import TenantTable
 
-
-class OutboxMessage(TenantTable, tablename="outbox_messages"):
+class OutboxMessage(TenantTable, tablename="outbox_messages"):  # type: ignore[call-arg]
     kind = Varchar(length=40, default="")
     to_address = Varchar(length=254)
     subject = Varchar(length=300)

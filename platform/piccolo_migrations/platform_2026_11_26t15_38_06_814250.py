@@ -1,12 +1,6 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import JSON, UUID, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
@@ -16,13 +10,9 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="platform", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="platform", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="AuditEntry", tablename="audit_log", schema=None, columns=None
-    )
+    manager.add_table(class_name="AuditEntry", tablename="audit_log", schema=None, columns=None)
 
     manager.add_table(
         class_name="LoginThrottle",
@@ -31,17 +21,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="StaffUser", tablename="staff_users", schema=None, columns=None
-    )
+    manager.add_table(class_name="StaffUser", tablename="staff_users", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Tenant", tablename="tenants", schema=None, columns=None
-    )
+    manager.add_table(class_name="Tenant", tablename="tenants", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="ApiToken", tablename="api_tokens", schema=None, columns=None
-    )
+    manager.add_table(class_name="ApiToken", tablename="api_tokens", schema=None, columns=None)
 
     manager.add_table(
         class_name="UserSession",
@@ -57,9 +41,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="User", tablename="users", schema=None, columns=None
-    )
+    manager.add_table(class_name="User", tablename="users", schema=None, columns=None)
 
     manager.add_table(
         class_name="OutboxMessage",

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
+from comptoir.platform.errors import ComptoirError, TooManyAttempts
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-
-from comptoir.platform.errors import ComptoirError, TooManyAttempts
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -59,7 +58,9 @@ def problem_response(
 
 
 def handle_comptoir_error(request: Request[Any, Any, Any], error: ComptoirError) -> Response[Any]:
-    headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
+    headers = (
+        {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
+    )
     if error.status_code == 401 and wants_problem(request):
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="comptoir"'}
     return problem_response(
@@ -67,22 +68,45 @@ def handle_comptoir_error(request: Request[Any, Any, Any], error: ComptoirError)
     )
 
 
-def handle_validation_error(request: Request[Any, Any, Any], error: ValidationException) -> Response[Any]:
+def handle_validation_error(
+    request: Request[Any, Any, Any], error: ValidationException
+) -> Response[Any]:
     errors: list[dict[str, Any]] = []
     for item in error.extra or []:
         if isinstance(item, dict):
-            errors.append({"field": item.get("key") or item.get("source") or "",
-                           "message": item.get("message", "")})
-    return problem_response(request, 422 if errors else 400, "Validation failed",
-                            str(error.detail), "validation", {"errors": errors})
+            errors.append(
+                {
+                    "field": item.get("key") or item.get("source") or "",
+                    "message": item.get("message", ""),
+                }
+            )
+    return problem_response(
+        request,
+        422 if errors else 400,
+        "Validation failed",
+        str(error.detail),
+        "validation",
+        {"errors": errors},
+    )
 
 
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
-    titles = {404: "Not found", 405: "Method not allowed", 403: "Forbidden", 401: "Authentication required"}
+    titles = {
+        404: "Not found",
+        405: "Method not allowed",
+        403: "Forbidden",
+        401: "Authentication required",
+    }
     title = titles.get(error.status_code, "Error")
     detail = str(error.detail) if error.detail else title
-    return problem_response(request, error.status_code, title, detail,
-                            title.lower().replace(" ", "-"), headers=error.headers)
+    return problem_response(
+        request,
+        error.status_code,
+        title,
+        detail,
+        title.lower().replace(" ", "-"),
+        headers=error.headers,
+    )
 
 
 def handle_login_required(request: Request[Any, Any, Any], error: LoginRequired) -> Response[Any]:
@@ -94,8 +118,11 @@ def handle_login_required(request: Request[Any, Any, Any], error: LoginRequired)
 def handle_unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     log.exception("request.failed", error=repr(error))
     return problem_response(
-        request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal error",
-        "Something went wrong on our side. Nothing was changed; please try again.", "internal",
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal error",
+        "Something went wrong on our side. Nothing was changed; please try again.",
+        "internal",
     )
 
 

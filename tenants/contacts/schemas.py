@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
-from msgspec import UNSET, UnsetType
-
 from comptoir.tenants.contacts.service import ContactFields
 from comptoir.tenants.contacts.tables import Contact
+from msgspec import UNSET, UnsetType
 
 Name = Annotated[str, msgspec.Meta(max_length=100)]
 
@@ -40,7 +39,7 @@ class ContactUpdate(msgspec.Struct, forbid_unknown_fields=True):
     job_title: Annotated[str, msgspec.Meta(max_length=120)] | UnsetType = UNSET
     company_name: Annotated[str, msgspec.Meta(max_length=200)] | UnsetType = UNSET
     notes: Annotated[str, msgspec.Meta(max_length=10_000)] | UnsetType = UNSET
-    owner_id: str | None | UnsetType = UNSET
+    owner_id: str | UnsetType | None = UNSET
 
     def to_fields(self) -> ContactFields:
         values = {k: v for k, v in msgspec.structs.asdict(self).items() if v is not UNSET}
@@ -65,11 +64,17 @@ class ContactOut(msgspec.Struct):
     @classmethod
     def of(cls, contact: Contact) -> ContactOut:
         return cls(
-            id=str(contact.id), first_name=contact.first_name, last_name=contact.last_name,
-            email=contact.email, phone=contact.phone, job_title=contact.job_title,
-            company_name=contact.company_name, notes=contact.notes,
+            id=str(contact.id),
+            first_name=contact.first_name,
+            last_name=contact.last_name,
+            email=contact.email,
+            phone=contact.phone,
+            job_title=contact.job_title,
+            company_name=contact.company_name,
+            notes=contact.notes,
             owner_id=str(contact.owner_id) if contact.owner_id else None,
-            created_at=contact.created_at.isoformat(), updated_at=contact.updated_at.isoformat(),
+            created_at=contact.created_at.isoformat(),
+            updated_at=contact.updated_at.isoformat(),
         )
 
 

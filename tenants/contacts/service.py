@@ -18,8 +18,15 @@ from comptoir.platform.ids import parse_id
 from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.signup.service import EMAIL_PATTERN
 
-LIMITS = {"first_name": 100, "last_name": 100, "email": 254, "phone": 40, "job_title": 120,
-          "company_name": 200, "notes": 10_000}
+LIMITS = {
+    "first_name": 100,
+    "last_name": 100,
+    "email": 254,
+    "phone": 40,
+    "job_title": 120,
+    "company_name": 200,
+    "notes": 10_000,
+}
 SEARCHED = ("first_name", "last_name", "email", "phone", "company_name")
 
 
@@ -37,7 +44,9 @@ class ContactFields:
     owner_id: str | None = None
 
     def given(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
+        return {
+            f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None
+        }
 
 
 def _search_text(contact: Contact) -> str:
@@ -84,8 +93,14 @@ async def create_contact(tenant_id: uuid.UUID, values: ContactFields, *, actor: 
             setattr(contact, name, value)
         contact.search_text = _search_text(contact)
         await scope.insert(contact)
-        await audit.record(scope, actor, "contact.create", object_type="contact",
-                           object_id=contact.id, changes=cleaned)
+        await audit.record(
+            scope,
+            actor,
+            "contact.create",
+            object_type="contact",
+            object_id=contact.id,
+            changes=cleaned,
+        )
     return contact
 
 
@@ -108,8 +123,14 @@ async def update_contact(
         await scope.save(contact)
         changes = audit.diff(before, {k: getattr(contact, k) for k in cleaned})
         if changes:
-            await audit.record(scope, actor, "contact.update", object_type="contact",
-                               object_id=contact.id, changes=changes)
+            await audit.record(
+                scope,
+                actor,
+                "contact.update",
+                object_type="contact",
+                object_id=contact.id,
+                changes=changes,
+            )
     return contact
 
 
@@ -117,12 +138,22 @@ async def delete_contact(tenant_id: uuid.UUID, contact_id: str, *, actor: Actor)
     async with tenant_scope(tenant_id) as scope:
         contact = await scope.get(Contact, contact_id)
         await scope.delete(Contact).where(Contact.id == contact.id)
-        await audit.record(scope, actor, "contact.delete", object_type="contact",
-                           object_id=contact.id, changes={"name": f"{contact.first_name} {contact.last_name}".strip()})
+        await audit.record(
+            scope,
+            actor,
+            "contact.delete",
+            object_type="contact",
+            object_id=contact.id,
+            changes={"name": f"{contact.first_name} {contact.last_name}".strip()},
+        )
 
 
 async def list_contacts(
-    tenant_id: uuid.UUID, *, q: str | None = None, cursor: str | None = None, limit: int | None = None
+    tenant_id: uuid.UUID,
+    *,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
 ) -> Page[Contact]:
     size = clamp_limit(limit)
     after = decode_cursor(cursor)

@@ -1,12 +1,11 @@
 """Contacts: the people a company sells to and serves."""
 
+from comptoir.platform.db.base import TenantTable
 from piccolo.columns import UUID, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from comptoir.platform.db.base import TenantTable
 
-
-class Contact(TenantTable, tablename="contacts"):
+class Contact(TenantTable, tablename="contacts"):  # type: ignore[call-arg]
     first_name = Varchar(length=100, default="")
     last_name = Varchar(length=100, default="")
     email = Varchar(length=254, default="")

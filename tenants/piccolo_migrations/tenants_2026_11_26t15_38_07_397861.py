@@ -1,11 +1,6 @@
-from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.columns.column_types import UUID, Boolean, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
@@ -15,9 +10,7 @@ DESCRIPTION = "initial tables"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenants", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenants", description=DESCRIPTION)
 
     manager.add_table(
         class_name="ProvisioningEvent",
@@ -26,17 +19,11 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="TicketSla", tablename="ticket_slas", schema=None, columns=None
-    )
+    manager.add_table(class_name="TicketSla", tablename="ticket_slas", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Contact", tablename="contacts", schema=None, columns=None
-    )
+    manager.add_table(class_name="Contact", tablename="contacts", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Role", tablename="roles", schema=None, columns=None
-    )
+    manager.add_table(class_name="Role", tablename="roles", schema=None, columns=None)
 
     manager.add_table(
         class_name="Invitation",

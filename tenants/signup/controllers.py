@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Response, post
-from litestar.params import Parameter
-
 from comptoir.platform.settings import get_settings
 from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
+from litestar import Controller, Response, post
+from litestar.params import HeaderParameter, JSONBody
 
 
 class SignupController(Controller):
@@ -27,17 +26,21 @@ class SignupController(Controller):
     )
     async def signup(
         self,
-        data: SignupIn,
+        data: JSONBody[SignupIn],
         idempotency_key: Annotated[
-            str | None, Parameter(header="Idempotency-Key", required=False, max_length=200)
+            str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)
         ] = None,
     ) -> Response[SignupOut]:
         result = await provision_tenant(
             SignupRequest(
-                company_name=data.company_name, slug=data.slug.strip(),
-                admin_email=data.admin_email, admin_password=data.admin_password,
-                plan=data.plan, admin_first_name=data.admin_first_name,
-                admin_last_name=data.admin_last_name, locale=data.locale,
+                company_name=data.company_name,
+                slug=data.slug.strip(),
+                admin_email=data.admin_email,
+                admin_password=data.admin_password,
+                plan=data.plan,
+                admin_first_name=data.admin_first_name,
+                admin_last_name=data.admin_last_name,
+                locale=data.locale,
             ),
             idempotency_key=idempotency_key,
         )

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 import msgspec
-
 from comptoir.platform.directory.tables import Tenant
 
 
@@ -29,7 +28,10 @@ class TenantOut(msgspec.Struct):
     @classmethod
     def of(cls, tenant: Tenant) -> "TenantOut":
         return cls(
-            id=str(tenant.id), slug=tenant.slug, status=tenant.status, plan=tenant.plan,
+            id=str(tenant.id),
+            slug=tenant.slug,
+            status=tenant.status,
+            plan=tenant.plan,
             company_name=tenant.company_name,
             trial_ends_at=tenant.trial_ends_at.isoformat() if tenant.trial_ends_at else None,
         )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
-from comptoir.platform.auth.secrets import hash_password, password_problem
+from comptoir.platform.auth.credentials import hash_password, password_problem
 from comptoir.platform.auth.service import create_api_token
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
@@ -42,8 +42,10 @@ class SignupRequest:
         """What a retry must repeat to be the same request (the password is
         included only as a hash of a hash, never stored)."""
         payload = {
-            "company_name": self.company_name, "slug": self.slug,
-            "admin_email": self.admin_email.lower(), "plan": self.plan,
+            "company_name": self.company_name,
+            "slug": self.slug,
+            "admin_email": self.admin_email.lower(),
+            "plan": self.plan,
             "password": hashlib.sha256(self.admin_password.encode()).hexdigest(),
         }
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -130,7 +132,9 @@ async def provision_tenant(
 
 
 def _admin_actor(admin: User) -> Actor:
-    return Actor(kind="user", id=admin.id, label=admin.email, tenant_id=admin.tenant_id, role="admin")
+    return Actor(
+        kind="user", id=admin.id, label=admin.email, tenant_id=admin.tenant_id, role="admin"
+    )
 
 
 async def _provision_workspace(
@@ -155,8 +159,14 @@ async def _provision_workspace(
     )
     await scope.insert_many(
         [
-            PipelineStage(key=s.key, name=s.name, position=i, probability=s.probability,
-                          is_won=s.is_won, is_lost=s.is_lost)
+            PipelineStage(
+                key=s.key,
+                name=s.name,
+                position=i,
+                probability=s.probability,
+                is_won=s.is_won,
+                is_lost=s.is_lost,
+            )
             for i, s in enumerate(defaults.PIPELINE_STAGES)
         ]
     )
@@ -176,8 +186,12 @@ async def _provision_workspace(
     ]
     await scope.insert_many([ProvisioningEvent(step=s, detail=d) for s, d in steps])
     await audit.record(
-        scope, actor or _admin_actor(admin), "tenant.provision", object_type="tenant",
-        object_id=tenant.id, changes={"slug": tenant.slug, "plan": tenant.plan},
+        scope,
+        actor or _admin_actor(admin),
+        "tenant.provision",
+        object_type="tenant",
+        object_id=tenant.id,
+        changes={"slug": tenant.slug, "plan": tenant.plan},
     )
     return admin
 
@@ -189,9 +203,7 @@ async def _replay(idempotency_key: str, fingerprint: str) -> ProvisionedTenant |
     if tenant.signup_fingerprint != fingerprint:
         raise Conflict("This Idempotency-Key was already used with a different signup request.")
     async with tenant_scope(tenant.id) as scope:
-        admin = await (
-            scope.objects(User).where(User.role == "admin").order_by(User.id).first()
-        )
+        admin = await scope.objects(User).where(User.role == "admin").order_by(User.id).first()
         assert admin is not None
         created = await create_api_token(
             tenant.id, admin.id, name="Signup (retried)", actor=_admin_actor(admin)

@@ -8,17 +8,48 @@ import unicodedata
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
     {
-        "admin", "api", "app", "assets", "auth", "billing", "blog", "comptoir", "console",
-        "dashboard", "demo", "docs", "help", "healthz", "login", "logout", "mail", "new",
-        "ops", "readyz", "root", "schema", "settings", "signup", "staff", "static",
-        "status", "support", "system", "test", "webhooks", "www",
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "auth",
+        "billing",
+        "blog",
+        "comptoir",
+        "console",
+        "dashboard",
+        "demo",
+        "docs",
+        "help",
+        "healthz",
+        "login",
+        "logout",
+        "mail",
+        "new",
+        "ops",
+        "readyz",
+        "root",
+        "schema",
+        "settings",
+        "signup",
+        "staff",
+        "static",
+        "status",
+        "support",
+        "system",
+        "test",
+        "webhooks",
+        "www",
     }
 )
 
 
 def slug_problem(slug: str) -> str | None:
     if not SLUG_PATTERN.match(slug):
-        return "must be 3 to 40 characters: lowercase letters, digits and hyphens, not starting or ending with a hyphen"
+        return (
+            "must be 3 to 40 characters: lowercase letters, digits and hyphens, "
+            "not starting or ending with a hyphen"
+        )
     if "--" in slug:
         return "must not contain two hyphens in a row"
     if slug in RESERVED_SLUGS:

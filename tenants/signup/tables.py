@@ -1,11 +1,10 @@
 """What provisioning creates besides users: pipeline stages, ticket SLAs, and its log."""
 
+from comptoir.platform.db.base import TenantTable
 from piccolo.columns import Boolean, Integer, Text, Varchar
 
-from comptoir.platform.db.base import TenantTable
 
-
-class PipelineStage(TenantTable, tablename="pipeline_stages"):
+class PipelineStage(TenantTable, tablename="pipeline_stages"):  # type: ignore[call-arg]
     key = Varchar(length=40)  # unique per tenant
     name = Varchar(length=100)
     position = Integer(default=0)
@@ -14,12 +13,12 @@ class PipelineStage(TenantTable, tablename="pipeline_stages"):
     is_lost = Boolean(default=False)
 
 
-class TicketSla(TenantTable, tablename="ticket_slas"):
+class TicketSla(TenantTable, tablename="ticket_slas"):  # type: ignore[call-arg]
     priority = Varchar(length=20)  # low, normal, high, urgent; unique per tenant
     first_response_minutes = Integer()
     resolution_minutes = Integer()
 
 
-class ProvisioningEvent(TenantTable, tablename="provisioning_events"):
+class ProvisioningEvent(TenantTable, tablename="provisioning_events"):  # type: ignore[call-arg]
     step = Varchar(length=60)
     detail = Text(default="")

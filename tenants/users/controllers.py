@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
-from msgspec import UNSET
-
-from comptoir.platform.auth.http import ApiCaller
+from comptoir.platform.auth.callers import ApiCaller
 from comptoir.tenants.users import service
 from comptoir.tenants.users.schemas import (
     InvitationCreate,
@@ -17,6 +14,10 @@ from comptoir.tenants.users.schemas import (
     UserOut,
     UserUpdate,
 )
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from msgspec import UNSET
 
 
 class UserController(Controller):
@@ -24,27 +25,38 @@ class UserController(Controller):
     tags = ["Users"]
 
     @get("/", summary="List the workspace's users")
-    async def list_users(self, caller: ApiCaller) -> UserList:
+    async def list_users(self, caller: NamedDependency[ApiCaller]) -> UserList:
         users = await service.list_users(caller.tenant.id)
         return UserList(items=[UserOut.of(u) for u in users])
 
-    @post("/", summary="Add an active user (admin)", description="The user gets an e-mail "
-          "with a link to choose a password.")
-    async def create_user(self, caller: ApiCaller, data: UserCreate) -> UserOut:
+    @post(
+        "/",
+        summary="Add an active user (admin)",
+        description="The user gets an e-mail with a link to choose a password.",
+    )
+    async def create_user(
+        self, caller: NamedDependency[ApiCaller], data: JSONBody[UserCreate]
+    ) -> UserOut:
         user = await service.add_user(
             caller.tenant.id,
-            service.NewPerson(email=data.email, role=data.role, first_name=data.first_name,
-                              last_name=data.last_name),
+            service.NewPerson(
+                email=data.email,
+                role=data.role,
+                first_name=data.first_name,
+                last_name=data.last_name,
+            ),
             actor=caller.actor,
         )
         return UserOut.of(user)
 
     @get("/{user_id:str}", summary="Read a user")
-    async def get_user(self, caller: ApiCaller, user_id: str) -> UserOut:
+    async def get_user(self, caller: NamedDependency[ApiCaller], user_id: FromPath[str]) -> UserOut:
         return UserOut.of(await service.get_user(caller.tenant.id, user_id))
 
     @patch("/{user_id:str}", summary="Change a user's name, role or status")
-    async def update_user(self, caller: ApiCaller, user_id: str, data: UserUpdate) -> UserOut:
+    async def update_user(
+        self, caller: NamedDependency[ApiCaller], user_id: FromPath[str], data: JSONBody[UserUpdate]
+    ) -> UserOut:
         values = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not UNSET}
         user = await service.update_user(
             caller.tenant.id, user_id, service.UserChanges(**values), actor=caller.actor
@@ -57,21 +69,29 @@ class InvitationController(Controller):
     tags = ["Users"]
 
     @get("/", summary="List invitations")
-    async def list_invitations(self, caller: ApiCaller) -> InvitationList:
+    async def list_invitations(self, caller: NamedDependency[ApiCaller]) -> InvitationList:
         service.require_admin(caller.actor)
         invitations = await service.list_invitations(caller.tenant.id)
         return InvitationList(items=[InvitationOut.of(i) for i in invitations])
 
     @post("/", summary="Invite someone by e-mail (admin)")
-    async def create_invitation(self, caller: ApiCaller, data: InvitationCreate) -> InvitationOut:
+    async def create_invitation(
+        self, caller: NamedDependency[ApiCaller], data: JSONBody[InvitationCreate]
+    ) -> InvitationOut:
         invitation = await service.invite_user(
             caller.tenant.id,
-            service.NewPerson(email=data.email, role=data.role, first_name=data.first_name,
-                              last_name=data.last_name),
+            service.NewPerson(
+                email=data.email,
+                role=data.role,
+                first_name=data.first_name,
+                last_name=data.last_name,
+            ),
             actor=caller.actor,
         )
         return InvitationOut.of(invitation)
 
     @delete("/{invitation_id:str}", summary="Revoke an invitation (admin)")
-    async def revoke_invitation(self, caller: ApiCaller, invitation_id: str) -> None:
+    async def revoke_invitation(
+        self, caller: NamedDependency[ApiCaller], invitation_id: FromPath[str]
+    ) -> None:
         await service.revoke_invitation(caller.tenant.id, invitation_id, actor=caller.actor)

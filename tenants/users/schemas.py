@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
-from msgspec import UNSET, UnsetType
-
 from comptoir.platform.auth.tables import User
 from comptoir.tenants.users.tables import Invitation
+from msgspec import UNSET, UnsetType
 
 RoleName = Literal["admin", "key_user", "end_user"]
 Name = Annotated[str, msgspec.Meta(max_length=100)]
@@ -42,8 +41,12 @@ class UserOut(msgspec.Struct):
     @classmethod
     def of(cls, user: User) -> UserOut:
         return cls(
-            id=str(user.id), email=user.email, first_name=user.first_name,
-            last_name=user.last_name, role=user.role, status=user.status,
+            id=str(user.id),
+            email=user.email,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            role=user.role,
+            status=user.status,
             has_password=bool(user.password_hash),
             last_login_at=user.last_login_at.isoformat() if user.last_login_at else None,
             created_at=user.created_at.isoformat(),
@@ -83,8 +86,12 @@ class InvitationOut(msgspec.Struct):
         else:
             status = "pending"
         return cls(
-            id=str(invitation.id), email=invitation.email, role=invitation.role, status=status,
-            expires_at=invitation.expires_at.isoformat(), created_at=invitation.created_at.isoformat(),
+            id=str(invitation.id),
+            email=invitation.email,
+            role=invitation.role,
+            status=status,
+            expires_at=invitation.expires_at.isoformat(),
+            created_at=invitation.created_at.isoformat(),
         )
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import ROLES, Actor
-from comptoir.platform.auth.secrets import digest, hash_password, new_secret, password_problem
+from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.scope import TenantScope, tenant_scope
@@ -79,14 +79,32 @@ async def add_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) -> 
         async with tenant_scope(tenant_id) as scope:
             if await scope.objects(User).where(User.email == email).first():
                 raise Conflict(f"{email} already has an account in this workspace.")
-            user = User(email=email, role=person.role, first_name=person.first_name.strip(),
-                        last_name=person.last_name.strip(), status="active")
+            user = User(
+                email=email,
+                role=person.role,
+                first_name=person.first_name.strip(),
+                last_name=person.last_name.strip(),
+                status="active",
+            )
             await scope.insert(user)
             await _refresh_user_count(scope)
-            await audit.record(scope, actor, "user.create", object_type="user", object_id=user.id,
-                               changes={"email": email, "role": person.role})
-            await _send_link(scope, email=email, role=person.role, first_name=person.first_name,
-                             last_name=person.last_name, actor=actor, kind="welcome")
+            await audit.record(
+                scope,
+                actor,
+                "user.create",
+                object_type="user",
+                object_id=user.id,
+                changes={"email": email, "role": person.role},
+            )
+            await _send_link(
+                scope,
+                email=email,
+                role=person.role,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                actor=actor,
+                kind="welcome",
+            )
     except Exception as error:
         if is_unique_violation(error):
             raise Conflict(f"{email} already has an account in this workspace.") from error
@@ -104,24 +122,46 @@ async def invite_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) 
     async with tenant_scope(tenant_id) as scope:
         if await scope.objects(User).where(User.email == email).first():
             raise Conflict(f"{email} already has an account in this workspace.")
-        invitation = await _send_link(scope, email=email, role=person.role,
-                                      first_name=person.first_name, last_name=person.last_name,
-                                      actor=actor, kind="invitation")
-        await audit.record(scope, actor, "invitation.create", object_type="invitation",
-                           object_id=invitation.id, changes={"email": email, "role": person.role})
+        invitation = await _send_link(
+            scope,
+            email=email,
+            role=person.role,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            actor=actor,
+            kind="invitation",
+        )
+        await audit.record(
+            scope,
+            actor,
+            "invitation.create",
+            object_type="invitation",
+            object_id=invitation.id,
+            changes={"email": email, "role": person.role},
+        )
     await deliver_pending(tenant_id)
     return invitation
 
 
 async def _send_link(
-    scope: TenantScope, *, email: str, role: str, first_name: str, last_name: str,
-    actor: Actor, kind: str,
+    scope: TenantScope,
+    *,
+    email: str,
+    role: str,
+    first_name: str,
+    last_name: str,
+    actor: Actor,
+    kind: str,
 ) -> Invitation:
     settings = get_settings()
     token = new_secret()
     invitation = Invitation(
-        email=email, role=role, first_name=first_name.strip(), last_name=last_name.strip(),
-        token_hash=digest(token), invited_by=actor.id,
+        email=email,
+        role=role,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        token_hash=digest(token),
+        invited_by=actor.id,
         expires_at=_now() + dt.timedelta(days=settings.invitation_days),
     )
     await scope.insert(invitation)
@@ -131,8 +171,13 @@ async def _send_link(
     from comptoir.platform.web.templating import render_email
 
     subject, text, html = render_email(
-        kind, locale=tenant.locale, company=tenant.company_name, link=link,
-        inviter=actor.label, days=settings.invitation_days, email=email,
+        kind,
+        locale=tenant.locale,
+        company=tenant.company_name,
+        link=link,
+        inviter=actor.label,
+        days=settings.invitation_days,
+        email=email,
     )
     await queue_email(scope, to=email, subject=subject, body_text=text, body_html=html, kind=kind)
     return invitation
@@ -143,15 +188,18 @@ async def list_invitations(tenant_id: uuid.UUID) -> list[Invitation]:
         return await scope.objects(Invitation).order_by(Invitation.id, ascending=False)
 
 
-async def revoke_invitation(tenant_id: uuid.UUID, invitation_id: str, *, actor: Actor) -> Invitation:
+async def revoke_invitation(
+    tenant_id: uuid.UUID, invitation_id: str, *, actor: Actor
+) -> Invitation:
     require_admin(actor)
     async with tenant_scope(tenant_id) as scope:
         invitation = await scope.get(Invitation, invitation_id)
         if invitation.accepted_at is None and invitation.revoked_at is None:
             invitation.revoked_at = _now()
             await scope.save(invitation, columns=[Invitation.revoked_at])
-            await audit.record(scope, actor, "invitation.revoke", object_type="invitation",
-                               object_id=invitation.id)
+            await audit.record(
+                scope, actor, "invitation.revoke", object_type="invitation", object_id=invitation.id
+            )
     return invitation
 
 
@@ -176,16 +224,22 @@ async def accept_invitation(
     """Set the password and activate the account behind an invitation link."""
     invitation = await pending_invitation(tenant_id, token)
     if invitation is None:
-        raise NotFound("This invitation link is invalid or has expired. Ask your administrator for a new one.")
+        raise NotFound(
+            "This invitation link is invalid or has expired. Ask your administrator for a new one."
+        )
     problem = password_problem(password, email=invitation.email)
     if problem:
         raise ValidationFailed({"password": problem})
     async with tenant_scope(tenant_id) as scope:
         user = await scope.objects(User).where(User.email == invitation.email).first()
         if user is None:
-            user = User(email=invitation.email, role=invitation.role, status="active",
-                        first_name=first_name.strip() or invitation.first_name,
-                        last_name=last_name.strip() or invitation.last_name)
+            user = User(
+                email=invitation.email,
+                role=invitation.role,
+                status="active",
+                first_name=first_name.strip() or invitation.first_name,
+                last_name=last_name.strip() or invitation.last_name,
+            )
             user.password_hash = hash_password(password)
             await scope.insert(user)
         else:
@@ -196,9 +250,12 @@ async def accept_invitation(
         invitation.accepted_at = _now()
         await scope.save(invitation, columns=[Invitation.accepted_at])
         await _refresh_user_count(scope)
-        actor = Actor(kind="user", id=user.id, label=user.email, tenant_id=tenant_id, role=user.role)
-        await audit.record(scope, actor, "invitation.accept", object_type="invitation",
-                           object_id=invitation.id)
+        actor = Actor(
+            kind="user", id=user.id, label=user.email, tenant_id=tenant_id, role=user.role
+        )
+        await audit.record(
+            scope, actor, "invitation.accept", object_type="invitation", object_id=invitation.id
+        )
     return user
 
 
@@ -210,19 +267,21 @@ class UserChanges:
     status: str | None = None
 
 
-async def update_user(tenant_id: uuid.UUID, user_id: str, changes: UserChanges, *, actor: Actor) -> User:
+async def update_user(
+    tenant_id: uuid.UUID, user_id: str, changes: UserChanges, *, actor: Actor
+) -> User:
     async with tenant_scope(tenant_id) as scope:
         user = await scope.get(User, user_id)
-        if user.id != actor.id:
-            require_admin(actor)
-        elif changes.role is not None or changes.status is not None:
+        if user.id != actor.id or changes.role is not None or changes.status is not None:
             require_admin(actor)
         errors: dict[str, str] = {}
         if changes.role is not None and changes.role not in ROLES:
             errors["role"] = f"must be one of {', '.join(ROLES)}"
         if changes.status is not None and changes.status not in USER_STATUSES:
             errors["status"] = f"must be one of {', '.join(USER_STATUSES)}"
-        if user.id == actor.id and (changes.status == "disabled" or changes.role not in (None, "admin")):
+        if user.id == actor.id and (
+            changes.status == "disabled" or changes.role not in (None, "admin")
+        ):
             errors["role"] = "you cannot demote or disable yourself"
         if errors:
             raise ValidationFailed(errors)
@@ -233,6 +292,12 @@ async def update_user(tenant_id: uuid.UUID, user_id: str, changes: UserChanges, 
                 setattr(user, field, value.strip())
         await scope.save(user)
         await _refresh_user_count(scope)
-        await audit.record(scope, actor, "user.update", object_type="user", object_id=user.id,
-                           changes=audit.diff(before, user.to_dict()))
+        await audit.record(
+            scope,
+            actor,
+            "user.update",
+            object_type="user",
+            object_id=user.id,
+            changes=audit.diff(before, user.to_dict()),
+        )
     return user

@@ -17,10 +17,29 @@ _DUMMY_HASH = _hasher.hash("comptoir-timing-equaliser")
 
 COMMON_PASSWORDS = frozenset(
     {
-        "password", "password1", "password123", "motdepasse", "azerty", "azertyuiop",
-        "qwerty", "qwertyuiop", "123456789", "1234567890", "0123456789", "soleil",
-        "bonjour", "iloveyou", "admin1234", "welcome123", "changeme", "letmein",
-        "comptoir", "motdepasse1", "azerty123", "000000000", "111111111",
+        "password",
+        "password1",
+        "password123",
+        "motdepasse",
+        "azerty",
+        "azertyuiop",
+        "qwerty",
+        "qwertyuiop",
+        "123456789",
+        "1234567890",
+        "0123456789",
+        "soleil",
+        "bonjour",
+        "iloveyou",
+        "admin1234",
+        "welcome123",
+        "changeme",
+        "letmein",
+        "comptoir",
+        "motdepasse1",
+        "azerty123",
+        "000000000",
+        "111111111",
     }
 )
 MIN_PASSWORD_LENGTH = 10

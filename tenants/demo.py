@@ -1,0 +1,233 @@
+"""Demo data: two French companies with their people and contacts, and a staff account."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pyotp
+from comptoir.platform.auth.actor import Actor
+from comptoir.platform.auth.credentials import hash_password
+from comptoir.platform.auth.service import actor_for
+from comptoir.platform.auth.tables import StaffUser, User
+from comptoir.platform.console.service import create_staff
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.tenants.contacts.service import ContactFields, create_contact
+from comptoir.tenants.signup.service import SignupRequest, provision_tenant
+from comptoir.tenants.users.service import _refresh_user_count
+
+DEMO_PASSWORD = "demo-comptoir-2026"  # noqa: S105 (published demo login)
+STAFF_EMAIL = "ops@comptoir.localhost"
+STAFF_PASSWORD = "console-comptoir-2026"  # noqa: S105 (published demo login)
+
+TENANTS: list[dict[str, Any]] = [
+    {
+        "company": "Menuiserie Lefèvre & Fils",
+        "slug": "menuiserie-lefevre",
+        "plan": "pro",
+        "domain": "menuiserie-lefevre.fr",
+        "people": [
+            ("Claire", "Lefèvre", "admin"),
+            ("Julien", "Morel", "key_user"),
+            ("Sophie", "Garnier", "end_user"),
+            ("Thomas", "Faure", "end_user"),
+        ],
+    },
+    {
+        "company": "Cabinet Rousseau Conseil",
+        "slug": "rousseau-conseil",
+        "plan": "essentiel",
+        "domain": "rousseau-conseil.fr",
+        "people": [
+            ("Marc", "Rousseau", "admin"),
+            ("Amélie", "Chevalier", "key_user"),
+            ("Hugo", "Lambert", "end_user"),
+        ],
+    },
+]
+
+FIRST_NAMES = [
+    "Camille",
+    "Léa",
+    "Manon",
+    "Chloé",
+    "Inès",
+    "Louise",
+    "Émilie",
+    "Nathalie",
+    "Lucas",
+    "Hugo",
+    "Louis",
+    "Gabriel",
+    "Arthur",
+    "Étienne",
+    "François",
+    "Jérôme",
+    "Céline",
+    "Hélène",
+    "Océane",
+    "Benoît",
+    "Sébastien",
+    "Aurélie",
+    "Maëlle",
+    "Noël",
+]
+LAST_NAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Michel",
+    "Lefebvre",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Fontaine",
+    "Roux",
+    "Perrin",
+]
+COMPANIES = [
+    "Boulangerie du Marché",
+    "Hôtel des Tilleuls",
+    "Garage Peugeot Vernier",
+    "Pharmacie Saint-Michel",
+    "Transports Bréhat",
+    "Agence Immobilière Carnot",
+    "Clinique Vétérinaire des Alpes",
+    "Domaine Viticole Castel",
+    "Brasserie Le Sémaphore",
+    "Imprimerie Gutenberg",
+    "Cave à Fromages Laurent",
+    "Atelier Céramique Loire",
+    "SARL Bâtiment Ravel",
+    "Restaurant La Cigale",
+    "Cabinet Dentaire Rivoli",
+]
+TITLES = [
+    "Gérant",
+    "Gérante",
+    "Directeur administratif",
+    "Responsable achats",
+    "Assistante de direction",
+    "Directrice commerciale",
+    "Comptable",
+    "Chef de projet",
+    "Responsable technique",
+    "Président",
+]
+CITIES_PHONE = ["01", "02", "03", "04", "05"]
+
+
+def _phone(rng: random.Random) -> str:
+    return f"+33 {rng.choice(CITIES_PHONE)[1]} " + " ".join(
+        f"{rng.randint(0, 99):02d}" for _ in range(4)
+    )
+
+
+async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
+    slug = str(spec["slug"])
+    domain = str(spec["domain"])
+    people = list(spec["people"])  # type: ignore[call-overload]
+    admin_first, admin_last, _ = people[0]
+    admin_email = f"{admin_first.lower()}.{admin_last.lower()}@{domain}".replace("è", "e").replace(
+        "é", "e"
+    )
+    result = await provision_tenant(
+        SignupRequest(
+            company_name=str(spec["company"]),
+            slug=slug,
+            admin_email=admin_email,
+            admin_password=DEMO_PASSWORD,
+            plan=str(spec["plan"]),
+            admin_first_name=admin_first,
+            admin_last_name=admin_last,
+        ),
+        actor=Actor.system("demo"),
+    )
+    tenant = result.tenant
+    logins = [admin_email]
+    users = [result.admin]
+    password_hash = hash_password(DEMO_PASSWORD)
+    async with tenant_scope(tenant.id) as scope:
+        for first, last, role in people[1:]:
+            email = f"{first.lower()}.{last.lower()}@{domain}"
+            email = email.replace("é", "e").replace("è", "e")
+            user = User(
+                email=email,
+                first_name=first,
+                last_name=last,
+                role=role,
+                status="active",
+                password_hash=password_hash,
+            )
+            await scope.insert(user)
+            users.append(user)
+            logins.append(email)
+        await _refresh_user_count(scope)
+    for _ in range(36):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        company = rng.choice(COMPANIES)
+        company_domain = "".join(c for c in company.lower() if c.isalnum())[:18] + ".fr"
+        owner = rng.choice(users)
+        email = f"{first.lower()}.{last.lower()}@{company_domain}"
+        for accented, plain in (("é", "e"), ("è", "e"), ("ë", "e"), ("ï", "i"), ("ô", "o")):
+            email = email.replace(accented, plain)
+        await create_contact(
+            tenant.id,
+            ContactFields(
+                first_name=first,
+                last_name=last,
+                email=email,
+                phone=_phone(rng),
+                job_title=rng.choice(TITLES),
+                company_name=company,
+                owner_id=str(owner.id),
+            ),
+            actor=actor_for(owner),
+        )
+    return logins
+
+
+async def seed_demo(base_url: str = "http://127.0.0.1:8000") -> list[str]:
+    """Create the demo tenants and staff account once; describe how to sign in."""
+    rng = random.Random(2026)  # noqa: S311 (repeatable demo data)
+    lines = ["", "Comptoir demo is ready.", ""]
+    for spec in TENANTS:
+        slug = str(spec["slug"])
+        if await tenant_by_slug(slug) is None:
+            logins = await _seed_tenant(spec, rng)
+        else:
+            async with tenant_scope((await tenant_by_slug(slug)).id) as scope:  # type: ignore[union-attr]
+                logins = [u.email for u in await scope.objects(User).order_by(User.id)]
+        lines.append(f"  {spec['company']}: {base_url}/w/{slug}/")
+        lines.extend(f"      {email}" for email in logins)
+    lines.append(f"  Workspace password for every demo user: {DEMO_PASSWORD}")
+    lines.append("")
+    staff = await StaffUser.objects().where(StaffUser.email == STAFF_EMAIL).first()
+    secret = (
+        staff.totp_secret
+        if staff
+        else (await create_staff(STAFF_EMAIL, STAFF_PASSWORD, name="Ops")).totp_secret
+    )
+    lines.append(f"  Ops console: {base_url}/console/  ({STAFF_EMAIL} / {STAFF_PASSWORD})")
+    lines.append(
+        f"      TOTP secret: {secret} (current code: {pyotp.TOTP(secret).now()};"
+        " the demo login page shows it too)"
+    )
+    lines.append(f"  Sign up a new company: {base_url}/signup")
+    lines.append(f"  API docs: {base_url}/schema/")
+    lines.append("")
+    return lines

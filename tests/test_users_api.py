@@ -1,0 +1,78 @@
+"""/api/v1/users and invitations, with e-mail over real SMTP."""
+
+from __future__ import annotations
+
+import re
+
+from tests.support.smtp import Mailbox
+
+
+async def test_admin_adds_a_user_who_gets_a_password_link(
+    client, workspace, mailbox: Mailbox
+) -> None:
+    response = await client.post(
+        "/api/v1/users",
+        headers=workspace.headers,
+        json={
+            "email": "Julie.Martin@exemple.fr",
+            "first_name": "Julie",
+            "last_name": "Martin",
+            "role": "key_user",
+        },
+    )
+    assert response.status_code == 201, response.text
+    user = response.json()
+    assert user["status"] == "active" and user["role"] == "key_user"
+    [message] = mailbox.to("julie.martin@exemple.fr")
+    text = Mailbox.text_of(message)
+    assert re.search(rf"/w/{workspace.slug}/invitations/\S+", text)
+
+    duplicate = await client.post(
+        "/api/v1/users", headers=workspace.headers, json={"email": "julie.martin@exemple.fr"}
+    )
+    assert duplicate.status_code == 409
+
+
+async def test_only_admins_add_users(client, workspace) -> None:
+    created = await client.post(
+        "/api/v1/users",
+        headers=workspace.headers,
+        json={"email": "eu@exemple.fr", "role": "end_user"},
+    )
+    assert created.status_code == 201
+    token = await client.post(
+        "/api/v1/tokens",
+        headers=workspace.headers,
+        json={"name": "eu", "user_id": created.json()["id"]},
+    )
+    assert token.status_code == 201
+    end_user = {"Authorization": f"Bearer {token.json()['token']}"}
+    refused = await client.post("/api/v1/users", headers=end_user, json={"email": "x@exemple.fr"})
+    assert refused.status_code == 403
+    assert refused.json()["status"] == 403
+
+
+async def test_invitation_is_sent_and_revocable(client, workspace, mailbox: Mailbox) -> None:
+    response = await client.post(
+        "/api/v1/invitations",
+        headers=workspace.headers,
+        json={"email": "paul@exemple.fr", "role": "end_user"},
+    )
+    assert response.status_code == 201, response.text
+    invitation = response.json()
+    assert invitation["status"] == "pending"
+    assert mailbox.to("paul@exemple.fr")
+    revoked = await client.delete(
+        f"/api/v1/invitations/{invitation['id']}", headers=workspace.headers
+    )
+    assert revoked.status_code == 204
+    listed = await client.get("/api/v1/invitations", headers=workspace.headers)
+    assert listed.json()["items"][0]["status"] == "revoked"
+
+
+async def test_bad_role_is_422(client, workspace) -> None:
+    response = await client.post(
+        "/api/v1/users", headers=workspace.headers, json={"email": "a@b.fr", "role": "boss"}
+    )
+    assert response.status_code in (400, 422)
+    assert response.headers["content-type"].startswith("application/problem+json")
