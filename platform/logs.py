@@ -15,6 +15,10 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 _configured = False
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    return structlog.PrintLogger(file=sys.stderr)
+
+
 def configure_logging(level: int = logging.INFO) -> None:
     global _configured
     if _configured:
@@ -33,8 +37,9 @@ def configure_logging(level: int = logging.INFO) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
-        cache_logger_on_first_use=True,
+        logger_factory=_stderr_logger,
+        # Not cached: the logger follows sys.stderr if it is replaced (tests capture it).
+        cache_logger_on_first_use=False,
     )
     _configured = True
 
