@@ -6,14 +6,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from comptoir.platform.auth.callers import provide_api_caller
-from comptoir.platform.auth.controllers import SessionController, TokenController
-from comptoir.platform.db.engine import close_pool, get_engine, start_pool
-from comptoir.platform.health import healthz, readyz
-from comptoir.platform.logs import configure_logging, request_logging_middleware
-from comptoir.platform.settings import get_settings
-from comptoir.platform.web.problems import EXCEPTION_HANDLERS
-from comptoir.platform.web.templating import environment
 from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
@@ -23,6 +15,15 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+
+from comptoir.platform.auth.callers import provide_api_caller
+from comptoir.platform.auth.controllers import SessionController, TokenController
+from comptoir.platform.db.engine import close_pool, get_engine, start_pool
+from comptoir.platform.health import healthz, readyz
+from comptoir.platform.logs import configure_logging, request_logging_middleware
+from comptoir.platform.settings import get_settings
+from comptoir.platform.web.problems import EXCEPTION_HANDLERS
+from comptoir.platform.web.templating import environment
 
 CSRF_EXEMPT = ["/api/", "/webhooks/", "/healthz", "/readyz", "/schema"]
 

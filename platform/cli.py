@@ -48,6 +48,7 @@ def main() -> None:
 def serve(host: str, port: int) -> None:
     """Serve the web application and the API."""
     import uvicorn
+
     from comptoir.platform.app import create_app
 
     uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from comptoir.platform.directory.tables import Tenant
 from litestar import Response, get
+
+from comptoir.platform.directory.tables import Tenant
 
 
 @get("/healthz", tags=["Health"], summary="The process is up", security=[], sync_to_thread=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import structlog
+
 from comptoir.platform.db.engine import close_pool, get_engine, start_pool
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.outbox.service import deliver_pending

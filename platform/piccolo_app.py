@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from piccolo.conf.apps import AppConfig
+
 from comptoir.platform.audit.tables import AuditEntry, StaffAuditEntry
 from comptoir.platform.auth.tables import (
     ApiToken,
@@ -13,7 +15,6 @@ from comptoir.platform.auth.tables import (
 )
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.outbox.tables import OutboxMessage
-from piccolo.conf.apps import AppConfig
 
 APP_CONFIG = AppConfig(
     app_name="platform",

@@ -6,6 +6,7 @@ import random
 from typing import Any
 
 import pyotp
+
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.credentials import hash_password
 from comptoir.platform.auth.service import actor_for

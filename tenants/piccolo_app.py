@@ -2,10 +2,11 @@
 
 from pathlib import Path
 
+from piccolo.conf.apps import AppConfig
+
 from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.signup.tables import PipelineStage, ProvisioningEvent, TicketSla
 from comptoir.tenants.users.tables import Invitation, Role
-from piccolo.conf.apps import AppConfig
 
 APP_CONFIG = AppConfig(
     app_name="tenants",

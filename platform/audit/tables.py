@@ -1,8 +1,9 @@
 """Who did what to which record: one log per tenant, and one for staff."""
 
-from comptoir.platform.db.base import ControlTable, TenantTable
 from piccolo.columns import JSON, UUID, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import ControlTable, TenantTable
 
 
 class AuditEntry(TenantTable, tablename="audit_log"):  # type: ignore[call-arg]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from litestar import Request
+
 from comptoir.platform import i18n
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.service import actor_for, authenticate_bearer
@@ -12,7 +14,6 @@ from comptoir.platform.auth.tables import User
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import NotAuthenticated
 from comptoir.platform.logs import bind_identity
-from litestar import Request
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:

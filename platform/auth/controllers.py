@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from litestar import Controller, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
 from comptoir.platform.auth import service
 from comptoir.platform.auth.callers import ApiCaller
 from comptoir.platform.auth.tables import ApiToken, UserSession
 from comptoir.platform.errors import Forbidden
-from litestar import Controller, delete, get, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):

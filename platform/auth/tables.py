@@ -1,8 +1,9 @@
 """Identities: workspace users, their sessions and API tokens; staff and theirs."""
 
-from comptoir.platform.db.base import ControlTable, TenantTable
 from piccolo.columns import UUID, Boolean, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import ControlTable, TenantTable
 
 
 class User(TenantTable, tablename="users"):  # type: ignore[call-arg]

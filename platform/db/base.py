@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from comptoir.platform.ids import UUIDv7Default
 from piccolo.columns import UUID, Timestamptz
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from comptoir.platform.ids import UUIDv7Default
 
 
 class ControlTable(Table):

@@ -8,10 +8,11 @@ import sqlite3
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from comptoir.platform.settings import get_settings
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+
+from comptoir.platform.settings import get_settings
 
 
 class SafePostgresTransaction(PostgresTransaction):

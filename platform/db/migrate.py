@@ -9,6 +9,10 @@ import io
 import os
 from typing import Any
 
+from piccolo.apps.migrations.commands.forwards import run_forwards
+from piccolo.apps.migrations.tables import Migration
+from piccolo.engine.base import Engine
+
 from comptoir.platform.db.engine import (
     build_engine,
     close_pool,
@@ -18,9 +22,6 @@ from comptoir.platform.db.engine import (
 )
 from comptoir.platform.db.registry import tenant_tables
 from comptoir.platform.settings import get_settings
-from piccolo.apps.migrations.commands.forwards import run_forwards
-from piccolo.apps.migrations.tables import Migration
-from piccolo.engine.base import Engine
 
 APP_ROLE_ENV = "COMPTOIR_APP_ROLE"
 DEFAULT_APP_ROLE = "comptoir_app"

@@ -1,7 +1,8 @@
 """Piccolo configuration (PICCOLO_CONF points here): the engine and every app."""
 
-from comptoir.platform.db.engine import get_engine
 from piccolo.conf.apps import AppRegistry
+
+from comptoir.platform.db.engine import get_engine
 
 DB = get_engine()
 

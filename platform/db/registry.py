@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 
-from comptoir.platform.db.base import TenantTable
 from piccolo.table import Table
+
+from comptoir.platform.db.base import TenantTable
 
 APP_MODULES = ("comptoir.platform.piccolo_app", "comptoir.tenants.piccolo_app")
 

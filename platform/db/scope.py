@@ -14,11 +14,12 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
 
+from piccolo.query import Count, Delete, Objects, Select, Update
+
 from comptoir.platform.db.base import TenantTable
 from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.errors import NotFound
 from comptoir.platform.ids import parse_id
-from piccolo.query import Count, Delete, Objects, Select, Update
 
 T = TypeVar("T", bound=TenantTable)
 

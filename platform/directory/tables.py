@@ -1,8 +1,9 @@
 """The tenant directory: which companies have a workspace, on which plan, in which state."""
 
-from comptoir.platform.db.base import ControlTable
 from piccolo.columns import Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import ControlTable
 
 
 class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]

@@ -12,6 +12,7 @@ from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
 import structlog
+
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import get_settings

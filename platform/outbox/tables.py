@@ -1,7 +1,8 @@
 """E-mail waiting to be delivered, kept after delivery as a record of what was sent."""
 
-from comptoir.platform.db.base import TenantTable
 from piccolo.columns import Integer, Text, Timestamptz, Varchar
+
+from comptoir.platform.db.base import TenantTable
 
 
 class OutboxMessage(TenantTable, tablename="outbox_messages"):  # type: ignore[call-arg]

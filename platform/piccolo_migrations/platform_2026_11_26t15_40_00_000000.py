@@ -1,5 +1,6 @@
-from comptoir.platform.db.ddl import run_ddl, tenant_index, tenant_unique_index
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+
+from comptoir.platform.db.ddl import run_ddl, tenant_index, tenant_unique_index
 
 ID = "2026-11-26T15:40:00:000000"
 VERSION = "1.38.0"

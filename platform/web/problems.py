@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import structlog
-from comptoir.platform.errors import ComptoirError, TooManyAttempts
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from comptoir.platform.errors import ComptoirError, TooManyAttempts
 
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"

@@ -8,9 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
 from comptoir.platform import i18n
 from comptoir.platform.settings import get_settings
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 
 def _datetime(value: dt.datetime | None, fmt: str = "medium", tz: str = "Europe/Paris") -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from comptoir.platform.auth.callers import ApiCaller
-from comptoir.tenants.contacts import service
-from comptoir.tenants.contacts.schemas import ContactCreate, ContactList, ContactOut, ContactUpdate
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
+
+from comptoir.platform.auth.callers import ApiCaller
+from comptoir.tenants.contacts import service
+from comptoir.tenants.contacts.schemas import ContactCreate, ContactList, ContactOut, ContactUpdate
 
 
 class ContactController(Controller):

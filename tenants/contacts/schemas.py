@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 import msgspec
+from msgspec import UNSET, UnsetType
+
 from comptoir.tenants.contacts.service import ContactFields
 from comptoir.tenants.contacts.tables import Contact
-from msgspec import UNSET, UnsetType
 
 Name = Annotated[str, msgspec.Meta(max_length=100)]
 

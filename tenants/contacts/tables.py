@@ -1,8 +1,9 @@
 """Contacts: the people a company sells to and serves."""
 
-from comptoir.platform.db.base import TenantTable
 from piccolo.columns import UUID, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import TenantTable
 
 
 class Contact(TenantTable, tablename="contacts"):  # type: ignore[call-arg]

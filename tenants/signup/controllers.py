@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from litestar import Controller, Response, post
+from litestar.params import HeaderParameter, JSONBody
+
 from comptoir.platform.settings import get_settings
 from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
-from litestar import Controller, Response, post
-from litestar.params import HeaderParameter, JSONBody
 
 
 class SignupController(Controller):

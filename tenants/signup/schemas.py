@@ -3,6 +3,7 @@
 from typing import Annotated
 
 import msgspec
+
 from comptoir.platform.directory.tables import Tenant
 
 

@@ -1,7 +1,8 @@
 """What provisioning creates besides users: pipeline stages, ticket SLAs, and its log."""
 
-from comptoir.platform.db.base import TenantTable
 from piccolo.columns import Boolean, Integer, Text, Varchar
+
+from comptoir.platform.db.base import TenantTable
 
 
 class PipelineStage(TenantTable, tablename="pipeline_stages"):  # type: ignore[call-arg]

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import msgspec
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from msgspec import UNSET
+
 from comptoir.platform.auth.callers import ApiCaller
 from comptoir.tenants.users import service
 from comptoir.tenants.users.schemas import (
@@ -14,10 +19,6 @@ from comptoir.tenants.users.schemas import (
     UserOut,
     UserUpdate,
 )
-from litestar import Controller, delete, get, patch, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
-from msgspec import UNSET
 
 
 class UserController(Controller):

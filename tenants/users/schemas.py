@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import msgspec
+from msgspec import UNSET, UnsetType
+
 from comptoir.platform.auth.tables import User
 from comptoir.tenants.users.tables import Invitation
-from msgspec import UNSET, UnsetType
 
 RoleName = Literal["admin", "key_user", "end_user"]
 Name = Annotated[str, msgspec.Meta(max_length=100)]

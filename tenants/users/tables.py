@@ -1,8 +1,9 @@
 """Roles and invitations of a workspace."""
 
-from comptoir.platform.db.base import TenantTable
 from piccolo.columns import UUID, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import TenantTable
 
 
 class Role(TenantTable, tablename="roles"):  # type: ignore[call-arg]

@@ -10,10 +10,11 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+from piccolo.engine.base import Engine
+
 from comptoir.platform.db.engine import build_engine, get_engine, set_engine, start_pool
 from comptoir.platform.db.migrate import app_role_name, migrate
 from comptoir.platform.db.registry import all_tables
-from piccolo.engine.base import Engine
 
 ADMIN_URL = os.environ.get(
     "COMPTOIR_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

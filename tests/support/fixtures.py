@@ -9,10 +9,10 @@ from typing import Any
 
 import httpx
 import pytest
-from comptoir.platform.db.engine import set_engine
-from comptoir.platform.settings import reset_settings
 from litestar import Litestar
 
+from comptoir.platform.db.engine import set_engine
+from comptoir.platform.settings import reset_settings
 from tests.support.databases import (
     TestDatabase,
     drop_postgres_database,

@@ -1,0 +1,63 @@
+"""Outbound e-mail: queued in the transaction, delivered over SMTP, retried."""
+
+from __future__ import annotations
+
+import socket
+
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.ids import parse_id
+from comptoir.platform.jobs import deliver_all
+from comptoir.platform.outbox.service import SmtpMailer, deliver_pending, queue_email
+from comptoir.platform.outbox.tables import OutboxMessage
+from tests.support.smtp import Mailbox
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_failed_delivery_is_recorded_then_retried(
+    client, workspace, mailbox: Mailbox
+) -> None:
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    async with tenant_scope(tenant_id) as scope:
+        queued = await queue_email(
+            scope,
+            to="client@exemple.fr",
+            subject="Devis n°12",
+            body_text="Bonjour, voici votre devis.",
+            kind="test",
+        )
+    assert queued.status == "pending"
+
+    dead = SmtpMailer(f"smtp://127.0.0.1:{_closed_port()}")
+    assert await deliver_pending(tenant_id, mailer=dead) == 0
+    async with tenant_scope(tenant_id) as scope:
+        row = await scope.get(OutboxMessage, queued.id)
+    assert row.status == "pending" and row.attempts == 1 and row.last_error
+
+    assert await deliver_all() >= 1
+    async with tenant_scope(tenant_id) as scope:
+        row = await scope.get(OutboxMessage, queued.id)
+    assert row.status == "sent" and row.sent_at is not None
+    [message] = mailbox.to("client@exemple.fr")
+    assert message["Subject"] == "Devis n°12"
+    assert "voici votre devis" in Mailbox.text_of(message)
+
+
+async def test_mail_queued_in_a_failed_transaction_is_never_sent(
+    client, workspace, mailbox: Mailbox
+) -> None:
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    try:
+        async with tenant_scope(tenant_id) as scope:
+            await queue_email(scope, to="jamais@exemple.fr", subject="x", body_text="x")
+            raise RuntimeError("the business write failed")
+    except RuntimeError:
+        pass
+    await deliver_all()
+    assert mailbox.to("jamais@exemple.fr") == []
