@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,6 +21,7 @@ from comptoir.platform.auth.callers import provide_api_caller
 from comptoir.platform.auth.controllers import SessionController, TokenController
 from comptoir.platform.db.engine import close_pool, get_engine, start_pool
 from comptoir.platform.health import healthz, readyz
+from comptoir.platform.jobs import worker_loop
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
@@ -55,9 +57,13 @@ def page_routes() -> list[Any]:
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     engine = get_engine()
     started = await start_pool(engine)
+    # The demo has no separate worker process: run the same jobs in-process.
+    jobs = asyncio.create_task(worker_loop()) if get_settings().demo else None
     try:
         yield
     finally:
+        if jobs is not None:
+            jobs.cancel()
         if started:
             await close_pool(engine)
 

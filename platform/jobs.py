@@ -1,4 +1,5 @@
-"""Background work run by ``comptoir worker``: today, e-mail delivery retries."""
+"""Background work: today, e-mail delivery retries. ``comptoir worker`` runs it;
+in ``comptoir demo`` the same loop runs inside the web process."""
 
 from __future__ import annotations
 
@@ -22,16 +23,29 @@ async def deliver_all() -> int:
     return sent
 
 
+async def run_once() -> None:
+    sent = await deliver_all()
+    if sent:
+        log.info("worker.emails_sent", count=sent)
+
+
+async def worker_loop(poll_seconds: float = POLL_SECONDS) -> None:
+    """Run forever; a failed pass is logged and retried at the next tick."""
+    while True:
+        try:
+            await run_once()
+        except Exception as error:  # keep the loop alive whatever one pass hit
+            log.exception("worker.pass_failed", error=repr(error))
+        await asyncio.sleep(poll_seconds)
+
+
 async def run_worker(*, once: bool = False) -> None:
     engine = get_engine()
     await start_pool(engine, max_size=4)
     try:
-        while True:
-            sent = await deliver_all()
-            if sent:
-                log.info("worker.emails_sent", count=sent)
-            if once:
-                return
-            await asyncio.sleep(POLL_SECONDS)
+        if once:
+            await run_once()
+        else:
+            await worker_loop()
     finally:
         await close_pool(engine)

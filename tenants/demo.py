@@ -229,6 +229,9 @@ async def seed_demo(base_url: str = "http://127.0.0.1:8000") -> list[str]:
         " the demo login page shows it too)"
     )
     lines.append(f"  Sign up a new company: {base_url}/signup")
-    lines.append(f"  API docs: {base_url}/schema/")
+    lines.append(
+        f"  API docs: {base_url}/schema/  (a token: comptoir tokens create "
+        f"--tenant {TENANTS[0]['slug']} --email <one of the e-mails above>)"
+    )
     lines.append("")
     return lines
