@@ -76,3 +76,29 @@ async def test_bad_role_is_422(client, workspace) -> None:
     )
     assert response.status_code in (400, 422)
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_users_list_pages_and_searches(client, workspace) -> None:
+    for name in ("Zoé", "Yann", "Xavier"):
+        r = await client.post(
+            "/api/v1/users",
+            headers=workspace.headers,
+            json={"email": f"{name.lower()}@exemple.fr", "first_name": name},
+        )
+        assert r.status_code == 201
+    first = (
+        await client.get("/api/v1/users", params={"limit": 2}, headers=workspace.headers)
+    ).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    rest = (
+        await client.get(
+            "/api/v1/users",
+            params={"limit": 2, "cursor": first["next_cursor"]},
+            headers=workspace.headers,
+        )
+    ).json()
+    assert len(rest["items"]) == 2 and rest["next_cursor"] is None
+    found = (
+        await client.get("/api/v1/users", params={"q": "YANN"}, headers=workspace.headers)
+    ).json()
+    assert [u["first_name"] for u in found["items"]] == ["Yann"]

@@ -7,7 +7,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from comptoir.platform.auth import service
 from comptoir.platform.auth.callers import ApiCaller
@@ -76,10 +76,15 @@ class TokenController(Controller):
     tags = ["Credentials"]
 
     @get("/", summary="List API tokens (admin)")
-    async def list_tokens(self, caller: NamedDependency[ApiCaller]) -> TokenList:
+    async def list_tokens(
+        self,
+        caller: NamedDependency[ApiCaller],
+        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> TokenList:
         _require_admin(caller)
-        tokens = await service.list_api_tokens(caller.tenant.id)
-        return TokenList(items=[TokenOut.of(t) for t in tokens])
+        page = await service.api_tokens_page(caller.tenant.id, cursor=cursor, limit=limit)
+        return TokenList(items=[TokenOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
     @post(
         "/",

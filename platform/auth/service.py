@@ -11,6 +11,7 @@ from comptoir.platform.auth import throttle
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.credentials import digest, new_secret, verify_password
 from comptoir.platform.auth.tables import ApiToken, User, UserSession
+from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import ensure_usable, tenant_by_id, touch_activity
 from comptoir.platform.directory.tables import Tenant
@@ -209,6 +210,13 @@ async def revoke_api_token(tenant_id: uuid.UUID, token_id: str, *, actor: Actor)
 async def list_api_tokens(tenant_id: uuid.UUID) -> list[ApiToken]:
     async with tenant_scope(tenant_id) as scope:
         return await scope.objects(ApiToken).order_by(ApiToken.id, ascending=False)
+
+
+async def api_tokens_page(
+    tenant_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> Page[ApiToken]:
+    async with tenant_scope(tenant_id) as scope:
+        return await keyset_page(scope.objects(ApiToken), ApiToken, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import uuid
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from comptoir.platform.errors import ValidationFailed
 
@@ -40,3 +40,17 @@ def clamp_limit(limit: int | None) -> int:
     if limit < 1 or limit > MAX_LIMIT:
         raise ValidationFailed({"limit": f"must be between 1 and {MAX_LIMIT}"})
     return limit
+
+
+async def keyset_page(
+    query: Any, table: Any, *, cursor: str | None, limit: int | None
+) -> Page[Any]:
+    """Run an Objects query of a table with UUIDv7 ids, newest first, one page."""
+    size = clamp_limit(limit)
+    after = decode_cursor(cursor)
+    query = query.order_by(table.id, ascending=False).limit(size + 1)
+    if after is not None:
+        query = query.where(table.id < after)
+    rows = await query
+    next_cursor = encode_cursor(rows[size - 1].id) if len(rows) > size else None
+    return Page(items=rows[:size], next_cursor=next_cursor)

@@ -10,7 +10,7 @@ from typing import Any
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.tables import User
-from comptoir.platform.db.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.db.search import like_pattern, normalise
 from comptoir.platform.errors import ValidationFailed
@@ -155,14 +155,8 @@ async def list_contacts(
     cursor: str | None = None,
     limit: int | None = None,
 ) -> Page[Contact]:
-    size = clamp_limit(limit)
-    after = decode_cursor(cursor)
     async with tenant_scope(tenant_id) as scope:
-        query = scope.objects(Contact).order_by(Contact.id, ascending=False).limit(size + 1)
-        if after is not None:
-            query = query.where(Contact.id < after)
+        query = scope.objects(Contact)
         if q and q.strip():
             query = query.where(Contact.search_text.like(like_pattern(q)))
-        rows = await query
-    next_cursor = encode_cursor(rows[size - 1].id) if len(rows) > size else None
-    return Page(items=rows[:size], next_cursor=next_cursor)
+        return await keyset_page(query, Contact, cursor=cursor, limit=limit)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET
 
 from comptoir.platform.auth.callers import ApiCaller
@@ -26,9 +28,15 @@ class UserController(Controller):
     tags = ["Users"]
 
     @get("/", summary="List the workspace's users")
-    async def list_users(self, caller: NamedDependency[ApiCaller]) -> UserList:
-        users = await service.list_users(caller.tenant.id)
-        return UserList(items=[UserOut.of(u) for u in users])
+    async def list_users(
+        self,
+        caller: NamedDependency[ApiCaller],
+        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> UserList:
+        page = await service.users_page(caller.tenant.id, q=q, cursor=cursor, limit=limit)
+        return UserList(items=[UserOut.of(u) for u in page.items], next_cursor=page.next_cursor)
 
     @post(
         "/",
@@ -70,10 +78,17 @@ class InvitationController(Controller):
     tags = ["Users"]
 
     @get("/", summary="List invitations")
-    async def list_invitations(self, caller: NamedDependency[ApiCaller]) -> InvitationList:
+    async def list_invitations(
+        self,
+        caller: NamedDependency[ApiCaller],
+        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> InvitationList:
         service.require_admin(caller.actor)
-        invitations = await service.list_invitations(caller.tenant.id)
-        return InvitationList(items=[InvitationOut.of(i) for i in invitations])
+        page = await service.invitations_page(caller.tenant.id, cursor=cursor, limit=limit)
+        return InvitationList(
+            items=[InvitationOut.of(i) for i in page.items], next_cursor=page.next_cursor
+        )
 
     @post("/", summary="Invite someone by e-mail (admin)")
     async def create_invitation(

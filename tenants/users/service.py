@@ -11,6 +11,7 @@ from comptoir.platform.auth.actor import ROLES, Actor
 from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
+from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -52,6 +53,33 @@ async def _refresh_user_count(scope: TenantScope) -> None:
 async def list_users(tenant_id: uuid.UUID) -> list[User]:
     async with tenant_scope(tenant_id) as scope:
         return await scope.objects(User).order_by(User.last_name).order_by(User.first_name)
+
+
+async def users_page(
+    tenant_id: uuid.UUID,
+    *,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> Page[User]:
+    """Users newest first, searched by name or e-mail (case-insensitive)."""
+    async with tenant_scope(tenant_id) as scope:
+        query = scope.objects(User)
+        if q and q.strip():
+            pattern = f"%{q.strip().replace('%', '')}%"
+            query = query.where(
+                User.email.ilike(pattern)
+                | User.first_name.ilike(pattern)
+                | User.last_name.ilike(pattern)
+            )
+        return await keyset_page(query, User, cursor=cursor, limit=limit)
+
+
+async def invitations_page(
+    tenant_id: uuid.UUID, *, cursor: str | None = None, limit: int | None = None
+) -> Page[Invitation]:
+    async with tenant_scope(tenant_id) as scope:
+        return await keyset_page(scope.objects(Invitation), Invitation, cursor=cursor, limit=limit)
 
 
 async def get_user(tenant_id: uuid.UUID, user_id: str) -> User:
