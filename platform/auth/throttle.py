@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from comptoir.platform.auth.tables import LoginThrottle
+from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.errors import TooManyAttempts
 
 
@@ -42,6 +43,16 @@ async def check(key: str) -> None:
 
 
 async def record_failure(key: str, policy: ThrottlePolicy) -> None:
+    try:
+        await _count_failure(key, policy)
+    except Exception as error:
+        # Two failures at once may both try to create the row: count again on it.
+        if not is_unique_violation(error):
+            raise
+        await _count_failure(key, policy)
+
+
+async def _count_failure(key: str, policy: ThrottlePolicy) -> None:
     now = dt.datetime.now(dt.UTC)
     row = await LoginThrottle.objects().where(LoginThrottle.key == key).first()
     if row is None:
