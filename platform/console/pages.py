@@ -1,5 +1,376 @@
-"""The ops console at /console."""
+"""The ops console at /console: staff sign-in, the tenant directory, one
+tenant's page with its logs and outbox, suspension and impersonation, and the
+staff audit log. Handlers parse, call a service and render."""
 
-from typing import Any
+from __future__ import annotations
 
-CONSOLE_ROUTES: list[Any] = []
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from babel.dates import format_timedelta
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from comptoir.platform import i18n
+from comptoir.platform.auth.callers import client_ip
+from comptoir.platform.auth.cookies import (
+    CONSOLE_COOKIE,
+    clear_console_cookie,
+    console_cookie,
+    workspace_cookie,
+)
+from comptoir.platform.console import impersonation as impersonating
+from comptoir.platform.console import service
+from comptoir.platform.console import tenants as directory
+from comptoir.platform.console.service import StaffIdentity
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.errors import ComptoirError, TooManyAttempts, ValidationFailed
+from comptoir.platform.ids import parse_id
+from comptoir.platform.logs import bind_identity
+from comptoir.platform.settings import get_settings
+from comptoir.platform.web.problems import LoginRequired
+
+LANGUAGE_COOKIE = "comptoir_console_lang"
+CONSOLE_DEFAULT_LOCALE = "en"
+FormData = URLEncodedBody[dict[str, str]]
+OptionalQuery = Annotated[str | None, QueryParameter(required=False)]
+NextQuery = Annotated[str | None, QueryParameter(name="next", required=False)]
+
+
+# ---- request helpers -----------------------------------------------------------
+
+
+def _set_locale(request: Request[Any, Any, Any]) -> str:
+    """The console speaks English unless the staff member chose French."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE) or ""
+    locale = chosen if chosen in i18n.LOCALES else CONSOLE_DEFAULT_LOCALE
+    i18n.current_locale.set(locale)
+    return locale
+
+
+def _safe_next(target: str | None) -> str:
+    """Only console paths: never another site, never a scheme-relative URL."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return "/console/"
+
+
+def _ago(value: dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    delta = value - dt.datetime.now(dt.UTC)
+    if abs(delta) < dt.timedelta(minutes=1):
+        return i18n.gettext("just now")
+    return format_timedelta(
+        delta, add_direction=True, threshold=1.1, format="short", locale=i18n.current_locale.get()
+    )
+
+
+def _page(
+    template: str, *, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any
+) -> Template:
+    return Template(
+        template_name=template,
+        context={"ago": _ago, **context},
+        status_code=status_code,
+        media_type=MediaType.HTML,
+        cookies=cookies or [],
+    )
+
+
+def _is_htmx(request: Request[Any, Any, Any], target: str) -> bool:
+    return bool(request.headers.get("hx-request")) and request.headers.get("hx-target") == target
+
+
+async def provide_staff(request: Request[Any, Any, Any]) -> StaffIdentity:
+    """Every console page but the login needs a live staff session."""
+    _set_locale(request)
+    found = await service.load_staff_session(request.cookies.get(CONSOLE_COOKIE, ""))
+    if found is None:
+        path = request.url.path if request.url.path != "/console" else "/console/"
+        target = path + (f"?{request.url.query}" if request.url.query else "")
+        raise LoginRequired(f"/console/login?{urlencode({'next': target})}")
+    session, staff = found
+    bind_identity(None, f"staff:{staff.email}")
+    return StaffIdentity(staff=staff, session=session, ip_address=client_ip(request))
+
+
+# ---- sign-in -------------------------------------------------------------------------
+
+
+class ConsoleLoginController(Controller):
+    path = "/console"
+    include_in_schema = False
+
+    @get("/login")
+    async def login_form(
+        self, request: Request[Any, Any, Any], next_: NextQuery = None
+    ) -> Template:
+        _set_locale(request)
+        return await self._login_page(next_url=_safe_next(next_))
+
+    @post("/login")
+    async def login(self, request: Request[Any, Any, Any], data: FormData) -> Response[Any]:
+        _set_locale(request)
+        next_url = _safe_next(data.get("next"))
+        email = data.get("email", "").strip()
+        try:
+            opened = await service.sign_in_staff(
+                email,
+                data.get("password", ""),
+                data.get("code", ""),
+                ip_address=client_ip(request),
+                user_agent=request.headers.get("user-agent", ""),
+            )
+        except TooManyAttempts as error:
+            return await self._login_page(
+                next_url=next_url, email=email, error=error.detail, status_code=429
+            )
+        except ComptoirError as error:
+            return await self._login_page(
+                next_url=next_url, email=email, error=error.detail, status_code=401
+            )
+        return Redirect(
+            path=next_url,
+            status_code=303,
+            cookies=[console_cookie(opened.token, max_age=opened.max_age)],
+        )
+
+    async def _login_page(
+        self, *, next_url: str, email: str = "", error: str = "", status_code: int = 200
+    ) -> Template:
+        return _page(
+            "console/login.html",
+            status_code=status_code,
+            next_url=next_url,
+            email=email,
+            error=error,
+            demo=await service.demo_login_hint(),
+        )
+
+    @post("/logout")
+    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+        await service.sign_out_staff(
+            request.cookies.get(CONSOLE_COOKIE, ""), ip_address=client_ip(request)
+        )
+        return Redirect(path="/console/login", status_code=303, cookies=[clear_console_cookie()])
+
+    @get("/language/{code:str}")
+    async def language(
+        self, request: Request[Any, Any, Any], code: FromPath[str], next_: NextQuery = None
+    ) -> Redirect:
+        locale = code if code in i18n.LOCALES else CONSOLE_DEFAULT_LOCALE
+        cookie = Cookie(
+            key=LANGUAGE_COOKIE,
+            value=locale,
+            path="/console",
+            max_age=365 * 24 * 3600,
+            samesite="lax",
+            httponly=True,
+        )
+        return Redirect(path=_safe_next(next_), status_code=303, cookies=[cookie])
+
+
+# ---- pages behind the staff session ---------------------------------------------------
+
+
+def _tenant_query(page: directory.TenantPage, cursor: str | None = None) -> str:
+    params = {k: v for k, v in (("q", page.query), ("status", page.status)) if v}
+    if cursor:
+        params["cursor"] = cursor
+    return "?" + urlencode(params) if params else ""
+
+
+class ConsoleController(Controller):
+    path = "/console"
+    include_in_schema = False
+    dependencies = {"staff": Provide(provide_staff)}
+
+    @get("/")
+    async def tenants(
+        self,
+        request: Request[Any, Any, Any],
+        staff: NamedDependency[StaffIdentity],
+        q: OptionalQuery = None,
+        status: OptionalQuery = None,
+        cursor: OptionalQuery = None,
+    ) -> Template:
+        try:
+            page = await directory.search_tenants(q or "", status=status or "", cursor=cursor)
+        except ValidationFailed:
+            page = await directory.search_tenants(q or "", status=status or "")
+        context = {
+            "staff": staff,
+            "page": page,
+            "next_query": _tenant_query(page, page.next_cursor) if page.next_cursor else "",
+            "first_query": _tenant_query(page) if cursor else "",
+            "statuses": directory.STATUSES,
+        }
+        if _is_htmx(request, "tenant-results"):
+            return _page("console/_tenant_results.html", **context)
+        return _page(
+            "console/tenants.html",
+            stats=await directory.tenant_stats(),
+            nav="tenants",
+            **context,
+        )
+
+    async def _tenant_page(
+        self,
+        tenant: Tenant,
+        staff: StaffIdentity,
+        *,
+        status_code: int = 200,
+        done: str = "",
+        errors: dict[str, str] | None = None,
+        values: dict[str, str] | None = None,
+        error_user: str = "",
+    ) -> Template:
+        overview = await directory.tenant_overview(tenant)
+        return _page(
+            "console/tenant.html",
+            status_code=status_code,
+            staff=staff,
+            nav="tenants",
+            overview=overview,
+            tenant=tenant,
+            done=done,
+            errors=errors or {},
+            values=values or {},
+            error_user=error_user,
+            impersonation_minutes=get_settings().impersonation_minutes,
+            min_reason=impersonating.MIN_REASON_LENGTH,
+        )
+
+    @get("/tenants/{tenant_id:str}")
+    async def tenant(
+        self,
+        staff: NamedDependency[StaffIdentity],
+        tenant_id: FromPath[str],
+        done: OptionalQuery = None,
+    ) -> Template:
+        tenant = await directory.get_tenant(tenant_id)
+        return await self._tenant_page(tenant, staff, done=done or "")
+
+    @post("/tenants/{tenant_id:str}/suspend")
+    async def suspend(
+        self, staff: NamedDependency[StaffIdentity], tenant_id: FromPath[str], data: FormData
+    ) -> Response[Any]:
+        tenant = await directory.get_tenant(tenant_id)
+        reason = data.get("reason", "")
+        try:
+            await directory.suspend_tenant(
+                tenant, staff=staff.staff, reason=reason, ip=staff.ip_address
+            )
+        except ValidationFailed as error:
+            return await self._tenant_page(
+                tenant, staff, status_code=422, errors=error.errors, values={"reason": reason}
+            )
+        except ComptoirError as error:
+            return await self._tenant_page(
+                tenant, staff, status_code=error.status_code, errors={"status": error.detail}
+            )
+        return Redirect(path=f"/console/tenants/{tenant.id}?done=suspended", status_code=303)
+
+    @post("/tenants/{tenant_id:str}/reactivate")
+    async def reactivate(
+        self, staff: NamedDependency[StaffIdentity], tenant_id: FromPath[str]
+    ) -> Response[Any]:
+        tenant = await directory.get_tenant(tenant_id)
+        try:
+            await directory.reactivate_tenant(tenant, staff=staff.staff, ip=staff.ip_address)
+        except ComptoirError as error:
+            return await self._tenant_page(
+                tenant, staff, status_code=error.status_code, errors={"status": error.detail}
+            )
+        return Redirect(path=f"/console/tenants/{tenant.id}?done=reactivated", status_code=303)
+
+    @post("/tenants/{tenant_id:str}/impersonate")
+    async def impersonate(
+        self,
+        request: Request[Any, Any, Any],
+        staff: NamedDependency[StaffIdentity],
+        tenant_id: FromPath[str],
+        data: FormData,
+    ) -> Response[Any]:
+        tenant = await directory.get_tenant(tenant_id)
+        user_id = data.get("user_id", "")
+        reason = data.get("reason", "")
+        try:
+            started = await impersonating.start_impersonation(
+                tenant,
+                user_id,
+                staff=staff.staff,
+                reason=reason,
+                ip=staff.ip_address,
+                user_agent=request.headers.get("user-agent", ""),
+            )
+        except ComptoirError as error:
+            message = (
+                error.errors.get("reason", error.detail)
+                if isinstance(error, ValidationFailed)
+                else error.detail
+            )
+            return await self._tenant_page(
+                tenant,
+                staff,
+                status_code=error.status_code,
+                errors={"impersonate": message},
+                values={"reason": reason},
+                error_user=user_id,
+            )
+        cookie = workspace_cookie(tenant.slug, started.token, max_age=started.max_age)
+        return Redirect(path=f"/w/{tenant.slug}/", status_code=303, cookies=[cookie])
+
+    @get("/tenants/{tenant_id:str}/outbox/{message_id:str}")
+    async def outbox_message(
+        self,
+        request: Request[Any, Any, Any],
+        staff: NamedDependency[StaffIdentity],
+        tenant_id: FromPath[str],
+        message_id: FromPath[str],
+    ) -> Template:
+        tenant = await directory.get_tenant(tenant_id)
+        message = await directory.outbox_message(tenant, message_id)
+        context = {"staff": staff, "tenant": tenant, "message": message, "nav": "tenants"}
+        if _is_htmx(request, "outbox-reader"):
+            return _page("console/_outbox_message.html", **context)
+        return _page("console/outbox_message.html", **context)
+
+    @get("/audit")
+    async def audit(
+        self,
+        staff: NamedDependency[StaffIdentity],
+        cursor: OptionalQuery = None,
+        action: OptionalQuery = None,
+    ) -> Template:
+        after = parse_id(cursor) if cursor else None
+        entries, next_id = await service.staff_audit_log(cursor=after, action=action or "")
+        slugs: dict[Any, str] = {}
+        targets = {e.target_tenant for e in entries if e.target_tenant is not None}
+        if targets:
+            rows = await Tenant.select(Tenant.id, Tenant.slug).where(Tenant.id.is_in(list(targets)))
+            slugs = {row["id"]: row["slug"] for row in rows}
+        next_query = ""
+        if next_id is not None:
+            params = {"cursor": str(next_id), **({"action": action} if action else {})}
+            next_query = "?" + urlencode(params)
+        return _page(
+            "console/audit.html",
+            staff=staff,
+            nav="audit",
+            entries=entries,
+            slugs=slugs,
+            action=action or "",
+            actions=service.STAFF_ACTIONS,
+            next_query=next_query,
+        )
+
+
+CONSOLE_ROUTES: list[Any] = [ConsoleLoginController, ConsoleController]

@@ -1,15 +1,29 @@
-"""Staff accounts of the provider's ops team."""
+"""Staff accounts of the provider's ops team, signing them in to the console,
+and the staff audit log."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+import uuid
 from dataclasses import dataclass
 
 import pyotp
+
 from comptoir.platform.audit import service as audit
-from comptoir.platform.auth.credentials import hash_password, password_problem
-from comptoir.platform.auth.tables import StaffUser
-from comptoir.platform.errors import Conflict, ValidationFailed
+from comptoir.platform.audit.tables import StaffAuditEntry
+from comptoir.platform.auth import throttle
+from comptoir.platform.auth.credentials import (
+    digest,
+    hash_password,
+    new_secret,
+    password_problem,
+    verify_password,
+)
+from comptoir.platform.auth.tables import StaffSession, StaffUser
+from comptoir.platform.db.scope import control_scope
+from comptoir.platform.errors import Conflict, NotAuthenticated, ValidationFailed
+from comptoir.platform.settings import get_settings
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOTP_ISSUER = "Comptoir console"
@@ -49,3 +63,170 @@ async def create_staff(email: str, password: str, *, name: str = "") -> CreatedS
     await staff.save()
     await audit.record_staff(staff.id, staff.email, "staff.create")
     return CreatedStaff(staff=staff, totp_secret=secret)
+
+
+# ---- signing staff in -------------------------------------------------------
+
+STAFF_SESSION_HOURS = 12
+STAFF_SESSION_TOUCH = dt.timedelta(minutes=1)
+SIGN_IN_FAILED = "Incorrect e-mail, password or code."
+THROTTLE_SCOPE = "console"
+STAFF_ACTIONS = (
+    "staff.login",
+    "staff.logout",
+    "staff.create",
+    "tenant.suspend",
+    "tenant.reactivate",
+    "staff.impersonate",
+)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def totp_matches(secret: str, code: str) -> bool:
+    """A 6-digit code of this secret, accepting the previous and next 30-second
+    step for clock drift."""
+    code = code.replace(" ", "").strip()
+    if len(code) != 6 or not code.isdigit():
+        return False
+    return pyotp.TOTP(secret).verify(code, valid_window=1)
+
+
+async def authenticate_staff(email: str, password: str, code: str, *, ip_address: str) -> StaffUser:
+    """The active staff account with this password and a current TOTP code, or
+    NotAuthenticated with one message whatever was wrong. Failures count against
+    the account and the address (TooManyAttempts while locked out)."""
+    email = email.strip().lower()
+    account = throttle.account_key(THROTTLE_SCOPE, email)
+    address = throttle.address_key(ip_address)
+    await throttle.check(account)
+    await throttle.check(address)
+    staff = await StaffUser.objects().where(StaffUser.email == email).first() if email else None
+    password_ok = verify_password(staff.password_hash if staff else None, password)
+    if (
+        staff is None
+        or not staff.is_active
+        or not password_ok
+        or not totp_matches(staff.totp_secret, code)
+    ):
+        await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
+        await throttle.record_failure(address, throttle.ADDRESS_POLICY)
+        raise NotAuthenticated(SIGN_IN_FAILED)
+    await throttle.clear(account)
+    return staff
+
+
+@dataclass(frozen=True)
+class OpenedStaffSession:
+    token: str
+    session: StaffSession
+
+    @property
+    def max_age(self) -> int:
+        return STAFF_SESSION_HOURS * 3600
+
+
+async def sign_in_staff(
+    email: str, password: str, code: str, *, ip_address: str, user_agent: str
+) -> OpenedStaffSession:
+    """Check the credentials, then open a 12-hour console session (only the
+    token's digest is stored) and write the staff audit log."""
+    staff = await authenticate_staff(email, password, code, ip_address=ip_address)
+    token = new_secret()
+    now = _now()
+    session = StaffSession(
+        token_hash=digest(token),
+        staff_id=staff.id,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=STAFF_SESSION_HOURS),
+        ip_address=ip_address[:64],
+        user_agent=user_agent[:300],
+    )
+    async with control_scope():
+        await session.save()
+        await StaffUser.update({StaffUser.last_login_at: now}).where(StaffUser.id == staff.id)
+        await audit.record_staff(staff.id, staff.email, "staff.login", ip_address=ip_address)
+    return OpenedStaffSession(token=token, session=session)
+
+
+@dataclass(frozen=True)
+class StaffIdentity:
+    """The staff member behind a console request."""
+
+    staff: StaffUser
+    session: StaffSession
+    ip_address: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.staff.email
+
+
+async def load_staff_session(token: str) -> tuple[StaffSession, StaffUser] | None:
+    """The live console session behind a cookie; None when unknown, expired,
+    revoked, or its account was deactivated."""
+    if not token:
+        return None
+    session = await StaffSession.objects().where(StaffSession.token_hash == digest(token)).first()
+    now = _now()
+    if session is None or session.revoked_at is not None or session.expires_at <= now:
+        return None
+    staff = await StaffUser.objects().where(StaffUser.id == session.staff_id).first()
+    if staff is None or not staff.is_active:
+        return None
+    return session, staff
+
+
+async def sign_out_staff(token: str, *, ip_address: str = "") -> None:
+    found = await load_staff_session(token)
+    if found is None:
+        return
+    session, staff = found
+    async with control_scope():
+        await StaffSession.update({StaffSession.revoked_at: _now()}).where(
+            StaffSession.id == session.id
+        )
+        await audit.record_staff(staff.id, staff.email, "staff.logout", ip_address=ip_address)
+
+
+@dataclass(frozen=True)
+class DemoHint:
+    email: str
+    password: str
+    code: str
+
+
+async def demo_login_hint() -> DemoHint | None:
+    """In the demo only: the demo staff account and its current TOTP code, so
+    that a visitor without an authenticator app can sign in."""
+    if not get_settings().demo:
+        return None
+    from comptoir.tenants.demo import STAFF_EMAIL, STAFF_PASSWORD
+
+    staff = await StaffUser.objects().where(StaffUser.email == STAFF_EMAIL).first()
+    if staff is None:
+        return None
+    return DemoHint(
+        email=staff.email, password=STAFF_PASSWORD, code=pyotp.TOTP(staff.totp_secret).now()
+    )
+
+
+async def staff_audit_log(
+    *, limit: int = 100, cursor: uuid.UUID | None = None, action: str = ""
+) -> tuple[list[StaffAuditEntry], uuid.UUID | None]:
+    """The staff audit log, newest first, with the id to continue from."""
+    query = (
+        StaffAuditEntry.objects()
+        .order_by(StaffAuditEntry.id, ascending=False)
+        .output(load_json=True)
+    )
+    if cursor is not None:
+        query = query.where(StaffAuditEntry.id < cursor)
+    if action:
+        query = query.where(StaffAuditEntry.action == action)
+    rows = await query.limit(limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].id if more and rows else None)
