@@ -487,3 +487,18 @@ async def test_impersonation_is_refused_for_suspended_tenants_and_disabled_users
             == 0
         )
     assert "staff.impersonate" not in await staff_actions()
+
+
+async def test_console_speaks_english_first_and_french_on_request(client, staff) -> None:
+    await sign_in(client, staff)
+    english = await client.get("/console/", headers={"Accept-Language": "fr-FR"})
+    assert "Staff audit log" in english.text and "Sign out" in english.text
+
+    switched = await client.get("/console/language/fr", params={"next": "/console/audit"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/console/audit"
+    french = await client.get("/console/")
+    assert "Journal d'audit de l'équipe" in french.text.replace("&#39;", "'")
+    assert "Se déconnecter" in french.text and "En essai" in french.text
+
+    outside = await client.get("/console/language/en", params={"next": "https://evil.example/"})
+    assert outside.headers["location"] == "/console/"

@@ -74,9 +74,7 @@ async def start_impersonation(
     async with tenant_scope(tenant.id) as scope:
         user = await scope.get(User, user_id)
         if user.status != "active":
-            raise Conflict(
-                f"{user.email} is disabled in this workspace; they cannot be impersonated."
-            )
+            raise Conflict("This user is disabled in this workspace; they cannot be impersonated.")
         opened = await open_session(
             tenant,
             user,

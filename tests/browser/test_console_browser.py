@@ -1,0 +1,185 @@
+"""The ops console in headless Chromium: sign in with a TOTP code, search the
+tenants, open one, suspend and reactivate it, impersonate a user with a reason.
+Screenshots of the login, the tenant list and a tenant page go to
+test-artifacts/screenshots/ for review."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+import pyotp
+import pytest
+
+from tests.browser.conftest import LiveServer, screenshot
+
+pytestmark = pytest.mark.browser
+
+ADMIN_PASSWORD = "Cafe-creme-2026-bien-serre"
+COMPANIES = [
+    ("Atelier Céramique Loire", "atelier-ceramique", "essentiel", 2),
+    ("Transports Bréhat", "transports-brehat", "pro", 4),
+    ("Hôtel des Tilleuls", "hotel-tilleuls", "pro", 3),
+    ("Pharmacie Saint-Michel", "pharmacie-st-michel", "essentiel", 1),
+    ("Domaine Viticole Castel", "domaine-castel", "entreprise", 5),
+    ("Boulangerie du Marché", "boulangerie-marche", "pro", 3),
+]
+PEOPLE = [
+    ("Camille", "Durand", "key_user"),
+    ("Lucas", "Moreau", "end_user"),
+    ("Inès", "Fontaine", "end_user"),
+    ("Hugo", "Mercier", "end_user"),
+]
+
+
+@dataclass
+class ConsoleWorld:
+    email: str
+    password: str
+    secret: str
+    tenants: dict[str, str]  # slug -> admin e-mail
+
+    def code(self) -> str:
+        return pyotp.TOTP(self.secret).now()
+
+
+def _database_path(server: LiveServer) -> str:
+    return server.env["DATABASE_URL"].removeprefix("sqlite:///")
+
+
+def _api(server: LiveServer, path: str, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    request = urllib.request.Request(  # noqa: S310 (the local test server)
+        f"{server.url}{path}",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+        return dict(json.loads(response.read()))
+
+
+@pytest.fixture(scope="module")
+def world(live_server: LiveServer) -> ConsoleWorld:
+    """The demo staff account (so the demo hint shows) and a few tenants with
+    people, made through the CLI and the API like an operator would."""
+    from comptoir.tenants.demo import STAFF_EMAIL, STAFF_PASSWORD
+
+    with sqlite3.connect(_database_path(live_server)) as db:
+        row = db.execute("SELECT totp_secret FROM staff_users WHERE email = ?", (STAFF_EMAIL,))
+        found = row.fetchone()
+    if found is None:
+        out = live_server.cli(
+            "staff", "create", "--email", STAFF_EMAIL, "--name", "Olivia Ops",
+            "--password", STAFF_PASSWORD,
+        )  # fmt: skip
+        secret = re.search(r"secret: (\w+)", out).group(1)  # type: ignore[union-attr]
+    else:
+        secret = found[0]
+    tenants: dict[str, str] = {}
+    for company, slug, plan, people in COMPANIES:
+        admin = f"direction@{slug}.fr"
+        out = live_server.cli(
+            "tenants", "create", "--company", company, "--slug", slug, "--plan", plan,
+            "--admin-email", admin, "--admin-password", ADMIN_PASSWORD,
+        )  # fmt: skip
+        token = out.strip().splitlines()[-1]
+        for first, last, role in PEOPLE[: people - 1]:
+            email = f"{first.lower()}.{last.lower()}@{slug}.fr".replace("è", "e")
+            email = email.replace("é", "e")
+            _api(
+                live_server,
+                "/api/v1/users",
+                token,
+                {"email": email, "first_name": first, "last_name": last, "role": role},
+            )
+        tenants[slug] = admin
+    return ConsoleWorld(email=STAFF_EMAIL, password=STAFF_PASSWORD, secret=secret, tenants=tenants)
+
+
+def sign_in(page: Any, world: ConsoleWorld, *, shot: str | None = None) -> None:
+    page.goto("/console/")
+    page.wait_for_url(re.compile(r"/console/login\?next="))
+    assert page.locator("text=Demo only").is_visible()
+    page.fill("input[name=email]", world.email)
+    page.fill("input[name=password]", world.password)
+    if shot:
+        page.fill("input[name=code]", "")
+        screenshot(page, shot, full_page=False)
+    page.fill("input[name=code]", world.code())
+    page.click("button[type=submit]:has-text('Sign in')")
+    page.wait_for_url(re.compile(r"/console/?$"))
+
+
+def test_staff_signs_in_with_totp_and_searches_tenants(page: Any, world: ConsoleWorld) -> None:
+    page.goto("/console/login")
+    page.fill("input[name=email]", world.email)
+    page.fill("input[name=password]", world.password)
+    page.fill("input[name=code]", "000000" if world.code() != "000000" else "111111")
+    page.click("button[type=submit]:has-text('Sign in')")
+    assert page.locator(".cs-alert--error").inner_text() == "Incorrect e-mail, password or code."
+    assert page.input_value("input[name=email]") == world.email
+
+    sign_in(page, world, shot="console-login")
+    rows = page.locator("tr.cs-row-link")
+    assert rows.count() >= len(COMPANIES)
+    assert page.locator(".cs-stat-value").first.inner_text().strip() != "0"
+    screenshot(page, "console-tenants", full_page=False)
+
+    page.fill("#tenant-search", "boul")
+    page.wait_for_function(
+        "() => document.querySelectorAll('tr.cs-row-link').length === 1", timeout=5000
+    )
+    assert rows.first.get_attribute("data-tenant") == "boulangerie-marche"
+    assert "q=boul" in page.url  # the live search keeps the address shareable
+
+    page.fill("#tenant-search", "nobody-has-this-name")
+    page.wait_for_selector("text=No tenant matches these filters.")
+
+
+def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWorld) -> None:
+    sign_in(page, world)
+    page.click("a.cs-tenant-name:has-text('Transports Bréhat')")
+    page.wait_for_url(re.compile(r"/console/tenants/"))
+    assert page.locator("#users tbody tr").count() == 4
+    assert page.locator("#provisioning li").count() >= 5
+    screenshot(page, "console-tenant", full_page=False)
+    page.locator("#outbox a").first.click()
+    page.wait_for_selector("#outbox-reader .cs-reader-body")
+    assert "/w/transports-brehat/invitations/" in page.inner_text("#outbox-reader")
+    page.locator("#outbox").scroll_into_view_if_needed()
+    screenshot(page, "console-tenant-outbox", full_page=False)
+
+    page.click("[data-action=open-suspend]")
+    page.fill("textarea[name=reason]", "Unpaid invoices since March")
+    page.click("[data-action=suspend]")
+    page.wait_for_selector("[data-suspended]:has-text('Unpaid invoices since March')")
+    assert page.locator("h1 .cs-badge--suspended").is_visible()
+    assert page.locator("[data-action=open-impersonate]").count() == 0
+    screenshot(page, "console-tenant-suspended", full_page=False)
+
+    page.click("[data-action=reactivate]")
+    page.wait_for_selector("text=The workspace is active again")
+    assert page.locator("#audit").get_by_text("tenant.reactivate").count() >= 1
+
+    admin = world.tenants["transports-brehat"]
+    row = page.locator(f"#users tr[data-user='{admin}']")
+    row.locator("[data-action=open-impersonate]").click()
+    row.locator("textarea[name=reason]").fill("short")
+    row.locator("[data-action=impersonate]").click()
+    # The browser refuses a reason under 10 characters before it is even sent.
+    assert page.url.endswith(page.url.split("/console/")[1]) and "/w/" not in page.url
+    row = page.locator(f"#users tr[data-user='{admin}']")
+    row.locator("textarea[name=reason]").fill("Ticket 4521: the quote export fails")
+    row.locator("[data-action=impersonate]").click()
+    page.wait_for_url(re.compile(r"/w/transports-brehat/"))
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    session = cookies["comptoir_session"]
+    assert session["path"] == "/w/transports-brehat" and session["httpOnly"]
+
+    page.goto("/console/audit")
+    entry = page.locator("tr", has=page.locator("code:has-text('staff.impersonate')")).first
+    assert "Ticket 4521: the quote export fails" in entry.inner_text()
