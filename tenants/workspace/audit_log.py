@@ -1,0 +1,76 @@
+"""Reading a tenant's audit log for its administrators, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from comptoir.platform.audit.tables import AuditEntry
+from comptoir.platform.db.pagination import Page, decode_cursor, encode_cursor
+from comptoir.platform.db.scope import tenant_scope
+
+PAGE_SIZE = 40
+STAFF_WINDOW = dt.timedelta(days=90)
+
+# action: English label (translated when shown)
+ACTION_LABELS = {
+    "tenant.provision": "Workspace created",
+    "tenant.suspend": "Workspace suspended",
+    "tenant.reactivate": "Workspace reactivated",
+    "user.login": "Signed in",
+    "user.create": "Added a user",
+    "user.update": "Changed a user",
+    "invitation.create": "Invited someone",
+    "invitation.revoke": "Revoked an invitation",
+    "invitation.accept": "Accepted an invitation",
+    "session.revoke": "Revoked a session",
+    "api_token.create": "Created an API token",
+    "api_token.revoke": "Revoked an API token",
+    "contact.create": "Created a contact",
+    "contact.update": "Changed a contact",
+    "contact.delete": "Deleted a contact",
+    "staff.impersonate": "Support staff signed in as a user",
+}
+
+
+@dataclass(frozen=True)
+class StaffAccess:
+    """A recent access by the provider's support staff, shown prominently."""
+
+    entry: AuditEntry
+
+    @property
+    def reason(self) -> str:
+        changes = self.entry.changes if isinstance(self.entry.changes, dict) else {}
+        return str(changes.get("reason", ""))
+
+
+async def audit_page(tenant_id: uuid.UUID, cursor: str | None = None) -> Page[AuditEntry]:
+    before = decode_cursor(cursor)
+    async with tenant_scope(tenant_id) as scope:
+        query = (
+            scope.objects(AuditEntry)
+            .order_by(AuditEntry.id, ascending=False)
+            .limit(PAGE_SIZE + 1)
+            .output(load_json=True)
+        )
+        if before is not None:
+            query = query.where(AuditEntry.id < before)
+        rows = list(await query)
+    next_cursor = encode_cursor(rows[PAGE_SIZE - 1].id) if len(rows) > PAGE_SIZE else None
+    return Page(items=rows[:PAGE_SIZE], next_cursor=next_cursor)
+
+
+async def recent_staff_access(tenant_id: uuid.UUID, limit: int = 5) -> list[StaffAccess]:
+    since = dt.datetime.now(dt.UTC) - STAFF_WINDOW
+    async with tenant_scope(tenant_id) as scope:
+        rows = await (
+            scope.objects(AuditEntry)
+            .where(AuditEntry.actor_type == "staff")
+            .where(AuditEntry.created_at >= since)
+            .order_by(AuditEntry.id, ascending=False)
+            .limit(limit)
+            .output(load_json=True)
+        )
+    return [StaffAccess(entry=row) for row in rows]

@@ -1,0 +1,70 @@
+"""The figures on a workspace's home page, read in one tenant transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from comptoir.platform.auth.tables import User
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.tables import Tenant
+from comptoir.tenants.contacts.tables import Contact
+from comptoir.tenants.users.tables import Invitation
+
+RECENT_CONTACTS = 6
+
+
+@dataclass(frozen=True)
+class HomeFigures:
+    contacts: int
+    my_contacts: int
+    contacts_this_week: int
+    active_users: int
+    pending_invitations: int
+    recent_contacts: list[Contact]
+    trial_days_left: int | None
+
+
+def trial_days_left(tenant: Tenant, now: dt.datetime | None = None) -> int | None:
+    """Whole days left in the trial (0 on its last day), or None outside a trial."""
+    if tenant.status != "trial" or tenant.trial_ends_at is None:
+        return None
+    now = now or dt.datetime.now(dt.UTC)
+    ends = tenant.trial_ends_at
+    if ends.tzinfo is None:
+        ends = ends.replace(tzinfo=dt.UTC)
+    seconds = (ends - now).total_seconds()
+    return max(0, int(-(-seconds // 86400)))  # ceiling
+
+
+async def home_figures(tenant: Tenant, user_id: uuid.UUID) -> HomeFigures:
+    now = dt.datetime.now(dt.UTC)
+    async with tenant_scope(tenant.id) as scope:
+        contacts = await scope.count(Contact)
+        mine = await scope.count(Contact).where(Contact.owner_id == user_id)
+        this_week = await scope.count(Contact).where(
+            Contact.created_at >= now - dt.timedelta(days=7)
+        )
+        users = await scope.count(User).where(User.status == "active")
+        invitations = (
+            await scope.count(Invitation)
+            .where(Invitation.accepted_at.is_null())
+            .where(Invitation.revoked_at.is_null())
+            .where(Invitation.expires_at > now)
+        )
+        recent = await (
+            scope.objects(Contact)
+            .where(Contact.owner_id == user_id)
+            .order_by(Contact.updated_at, ascending=False)
+            .limit(RECENT_CONTACTS)
+        )
+    return HomeFigures(
+        contacts=contacts,
+        my_contacts=mine,
+        contacts_this_week=this_week,
+        active_users=users,
+        pending_invitations=invitations,
+        recent_contacts=list(recent),
+        trial_days_left=trial_days_left(tenant, now),
+    )

@@ -1,0 +1,192 @@
+"""A workspace's door: signing in and out, and accepting an invitation."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from comptoir.platform.auth.callers import client_ip
+from comptoir.platform.auth.cookies import (
+    WORKSPACE_COOKIE,
+    clear_workspace_cookie,
+    workspace_cookie,
+)
+from comptoir.platform.auth.service import (
+    authenticate_password,
+    end_session,
+    load_session,
+    open_session,
+)
+from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.platform.errors import NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
+from comptoir.platform.i18n import gettext as _
+from comptoir.platform.settings import get_settings
+from comptoir.tenants.users.service import accept_invitation, pending_invitation
+from comptoir.tenants.workspace.deps import WorkspaceDoor, provide_door, safe_next
+from comptoir.tenants.workspace.rendering import form_errors, render_door, see_other
+
+
+def _session_cookie(slug: str, token: str) -> Cookie:
+    return workspace_cookie(slug, token, max_age=get_settings().session_days * 86400)
+
+
+class DoorPages(Controller):
+    path = "/w/{slug:str}"
+    include_in_schema = False
+
+    @get("/login", name="workspace-login", dependencies={"door": Provide(provide_door)})
+    async def login_form(
+        self,
+        request: Request[Any, Any, Any],
+        door: NamedDependency[WorkspaceDoor],
+        next_page: Annotated[str | None, QueryParameter(query="next", max_length=2000)] = None,
+    ) -> Template | Redirect:
+        target = safe_next(next_page, door.tenant.slug)
+        if await load_session(door.tenant, request.cookies.get(WORKSPACE_COOKIE, "")):
+            return see_other(target or f"{door.base}/")
+        return render_door(
+            door, "workspace/login.html", email="", next_page=target or "", error="", errors={}
+        )
+
+    @post("/login", dependencies={"door": Provide(provide_door)})
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        door: NamedDependency[WorkspaceDoor],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template | Redirect:
+        email = data.get("email", "").strip()
+        password = data.get("password", "")
+        target = safe_next(data.get("next"), door.tenant.slug)
+        context: dict[str, Any] = {"email": email, "next_page": target or "", "error": ""}
+        errors: dict[str, str] = {}
+        if not email:
+            errors["email"] = _("Enter your e-mail address.")
+        if not password:
+            errors["password"] = _("Enter your password.")
+        if errors:
+            return render_door(door, "workspace/login.html", status=422, errors=errors, **context)
+        try:
+            user = await authenticate_password(door.tenant, email, password, client_ip(request))
+        except TooManyAttempts as error:
+            minutes = max(1, math.ceil(error.retry_after / 60))
+            context["error"] = _(
+                "Too many failed sign-in attempts. For your security, signing in to this "
+                "account is paused for %(minutes)s min."
+            ) % {"minutes": minutes}
+            return render_door(
+                door,
+                "workspace/login.html",
+                status=429,
+                errors={},
+                throttled=True,
+                **context,
+            )
+        except NotAuthenticated:
+            context["error"] = _("Incorrect e-mail or password.")
+            return render_door(door, "workspace/login.html", status=401, errors={}, **context)
+        opened = await open_session(
+            door.tenant,
+            user,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        return see_other(
+            target or f"{door.base}/", cookies=[_session_cookie(door.tenant.slug, opened.token)]
+        )
+
+    @post("/logout", name="workspace-logout")
+    async def logout(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Redirect:
+        """Ends the session and clears the cookie, even in a suspended workspace."""
+        tenant = await tenant_by_slug(slug)
+        if tenant is None or tenant.slug != slug:
+            raise NotFound("No such workspace.")
+        token = request.cookies.get(WORKSPACE_COOKIE, "")
+        if token:
+            await end_session(tenant.id, token)
+        return see_other(
+            f"/w/{tenant.slug}/login",
+            flash="signed_out",
+            cookies=[clear_workspace_cookie(tenant.slug)],
+        )
+
+    @get(
+        "/invitations/{token:str}",
+        name="invitation",
+        dependencies={"door": Provide(provide_door)},
+    )
+    async def invitation_form(
+        self, door: NamedDependency[WorkspaceDoor], token: FromPath[str]
+    ) -> Template:
+        invitation = await pending_invitation(door.tenant.id, token)
+        if invitation is None:
+            return render_door(door, "workspace/invitation_invalid.html", status=404)
+        values = {"first_name": invitation.first_name, "last_name": invitation.last_name}
+        return render_door(
+            door,
+            "workspace/invitation.html",
+            invitation=invitation,
+            values=values,
+            errors={},
+            password="",
+        )
+
+    @post("/invitations/{token:str}", dependencies={"door": Provide(provide_door)})
+    async def accept(
+        self,
+        request: Request[Any, Any, Any],
+        door: NamedDependency[WorkspaceDoor],
+        token: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template | Redirect:
+        invitation = await pending_invitation(door.tenant.id, token)
+        if invitation is None:
+            return render_door(door, "workspace/invitation_invalid.html", status=404)
+        values = {
+            "first_name": data.get("first_name", "").strip(),
+            "last_name": data.get("last_name", "").strip(),
+        }
+        password = data.get("password", "")
+        errors: dict[str, str] = {}
+        if password != data.get("password_confirm", ""):
+            errors["password_confirm"] = _("The two passwords are not the same.")
+        else:
+            try:
+                user = await accept_invitation(
+                    door.tenant.id,
+                    token,
+                    password=password,
+                    first_name=values["first_name"],
+                    last_name=values["last_name"],
+                )
+            except ValidationFailed as error:
+                errors = form_errors(error)
+            except NotFound:
+                return render_door(door, "workspace/invitation_invalid.html", status=404)
+        if errors:
+            return render_door(
+                door,
+                "workspace/invitation.html",
+                status=422,
+                invitation=invitation,
+                values=values,
+                errors=errors,
+                password="" if "password" in errors else password,
+            )
+        opened = await open_session(
+            door.tenant,
+            user,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        return see_other(
+            f"{door.base}/",
+            flash="invitation_accepted",
+            cookies=[_session_cookie(door.tenant.slug, opened.token)],
+        )

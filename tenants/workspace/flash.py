@@ -1,0 +1,75 @@
+"""One-shot messages shown on the page after a redirect ("Contact created.").
+
+The cookie carries only a key from ``MESSAGES``, never text, so a forged
+cookie can at most show one of these messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import Cookie
+
+from comptoir.platform.settings import get_settings
+
+FLASH_COOKIE = "comptoir_flash"
+
+# key: (kind, English message; translated when shown)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "welcome": ("success", "Your workspace is ready. Welcome to Comptoir!"),
+    "signed_out": ("info", "You are signed out."),
+    "session_ended": ("info", "This session was ended. Please sign in again."),
+    "contact_created": ("success", "Contact created."),
+    "contact_saved": ("success", "Changes saved."),
+    "contact_deleted": ("success", "Contact deleted."),
+    "session_revoked": ("success", "Session revoked: that device is signed out."),
+    "user_added": ("success", "User added. They get an e-mail to choose their password."),
+    "user_invited": ("success", "Invitation sent."),
+    "user_updated": ("success", "User updated."),
+    "invitation_revoked": ("success", "Invitation revoked."),
+    "token_revoked": ("success", "API token revoked."),
+    "invitation_accepted": ("success", "Your password is set. Welcome aboard!"),
+    "language_changed": ("success", "Language changed."),
+}
+
+
+@dataclass(frozen=True)
+class Flash:
+    key: str
+    kind: str
+    message: str
+
+
+def read_flash(request: Request[Any, Any, Any]) -> Flash | None:
+    key = request.cookies.get(FLASH_COOKIE)
+    if not key or key not in MESSAGES:
+        return None
+    kind, message = MESSAGES[key]
+    return Flash(key=key, kind=kind, message=message)
+
+
+def flash_cookie(key: str, path: str = "/") -> Cookie:
+    if key not in MESSAGES:
+        raise ValueError(f"unknown flash message {key!r}")
+    return Cookie(
+        key=FLASH_COOKIE,
+        value=key,
+        path=path,
+        httponly=True,
+        secure=get_settings().secure_cookies,
+        samesite="lax",
+        max_age=60,
+    )
+
+
+def clear_flash_cookie(path: str = "/") -> Cookie:
+    return Cookie(
+        key=FLASH_COOKIE,
+        value="",
+        path=path,
+        httponly=True,
+        secure=get_settings().secure_cookies,
+        samesite="lax",
+        max_age=0,
+    )

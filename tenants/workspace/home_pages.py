@@ -1,0 +1,65 @@
+"""The signed-in user's own pages: home, account and sessions, language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from comptoir.platform.auth.cookies import clear_workspace_cookie
+from comptoir.platform.auth.service import list_sessions, revoke_session
+from comptoir.platform.i18n import LOCALES
+from comptoir.tenants.workspace.dashboard import home_figures
+from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page, safe_next
+from comptoir.tenants.workspace.preferences import set_user_locale
+from comptoir.tenants.workspace.public_pages import language_cookie
+from comptoir.tenants.workspace.rendering import render_page, see_other
+
+
+class HomePages(Controller):
+    path = "/w/{slug:str}"
+    include_in_schema = False
+    dependencies = {"page": Provide(provide_workspace_page)}
+
+    @get("/", name="workspace-home")
+    async def home(self, page: NamedDependency[WorkspacePage]) -> Template:
+        figures = await home_figures(page.tenant, page.user.id)
+        return render_page(page, "workspace/home.html", section="home", figures=figures)
+
+    @get("/account", name="account")
+    async def account(self, page: NamedDependency[WorkspacePage]) -> Redirect:
+        return see_other(f"{page.base}/account/sessions")
+
+    @get("/account/sessions", name="account-sessions")
+    async def sessions(self, page: NamedDependency[WorkspacePage]) -> Template:
+        sessions = await list_sessions(page.tenant.id, page.user.id)
+        return render_page(
+            page, "workspace/account/sessions.html", section="account", sessions=sessions
+        )
+
+    @post("/account/sessions/{session_id:str}/revoke", name="account-session-revoke")
+    async def revoke(
+        self, page: NamedDependency[WorkspacePage], session_id: FromPath[str]
+    ) -> Redirect:
+        await revoke_session(page.tenant.id, session_id, actor=page.actor)
+        if session_id == str(page.session.id):
+            return see_other(
+                f"{page.base}/login",
+                flash="signed_out",
+                cookies=[clear_workspace_cookie(page.tenant.slug)],
+            )
+        return see_other(f"{page.base}/account/sessions", flash="session_revoked")
+
+    @post("/account/language", name="account-language")
+    async def language(
+        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, Any]]
+    ) -> Redirect:
+        locale = str(data.get("locale", ""))
+        target = safe_next(str(data.get("next", "")), page.tenant.slug) or f"{page.base}/"
+        if locale not in LOCALES:
+            return see_other(target)
+        await set_user_locale(page.tenant.id, page.user.id, locale, actor=page.actor)
+        return see_other(target, cookies=[language_cookie(locale)])
