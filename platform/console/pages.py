@@ -5,6 +5,7 @@ staff audit log. Handlers parse, call a service and render."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -72,12 +73,27 @@ def _ago(value: dt.datetime | None) -> str:
     )
 
 
+def initials(name: str) -> str:
+    """'Transports Bréhat' -> 'TB'; 'ops@provider.fr' -> 'O'."""
+    words = [w for w in re.split(r"[\s@._-]+", name.strip()) if w]
+    if not words:
+        return "?"
+    if "@" in name:
+        return words[0][0].upper()
+    return "".join(w[0] for w in words[:2]).upper()
+
+
+def tone(name: str) -> int:
+    """A stable colour (0-5) of the design system for a name's badge."""
+    return sum(ord(c) for c in name) % 6
+
+
 def _page(
     template: str, *, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any
 ) -> Template:
     return Template(
         template_name=template,
-        context={"ago": _ago, **context},
+        context={"ago": _ago, "initials": initials, "tone": tone, **context},
         status_code=status_code,
         media_type=MediaType.HTML,
         cookies=cookies or [],
@@ -130,7 +146,7 @@ class ConsoleLoginController(Controller):
             )
         except TooManyAttempts as error:
             return await self._login_page(
-                next_url=next_url, email=email, error=error.detail, status_code=429
+                next_url=next_url, email=email, error=error.detail, status_code=429, throttled=True
             )
         except ComptoirError as error:
             return await self._login_page(
@@ -143,7 +159,13 @@ class ConsoleLoginController(Controller):
         )
 
     async def _login_page(
-        self, *, next_url: str, email: str = "", error: str = "", status_code: int = 200
+        self,
+        *,
+        next_url: str,
+        email: str = "",
+        error: str = "",
+        status_code: int = 200,
+        throttled: bool = False,
     ) -> Template:
         return _page(
             "console/login.html",
@@ -151,6 +173,7 @@ class ConsoleLoginController(Controller):
             next_url=next_url,
             email=email,
             error=error,
+            throttled=throttled,
             demo=await service.demo_login_hint(),
         )
 
@@ -161,11 +184,11 @@ class ConsoleLoginController(Controller):
         )
         return Redirect(path="/console/login", status_code=303, cookies=[clear_console_cookie()])
 
-    @get("/language/{code:str}")
-    async def language(
-        self, request: Request[Any, Any, Any], code: FromPath[str], next_: NextQuery = None
-    ) -> Redirect:
-        locale = code if code in i18n.LOCALES else CONSOLE_DEFAULT_LOCALE
+    @post("/language")
+    async def language(self, data: FormData) -> Redirect:
+        """Remember the console language of this browser (English by default)."""
+        chosen = data.get("locale", "")
+        locale = chosen if chosen in i18n.LOCALES else CONSOLE_DEFAULT_LOCALE
         cookie = Cookie(
             key=LANGUAGE_COOKIE,
             value=locale,
@@ -173,8 +196,9 @@ class ConsoleLoginController(Controller):
             max_age=365 * 24 * 3600,
             samesite="lax",
             httponly=True,
+            secure=get_settings().secure_cookies,
         )
-        return Redirect(path=_safe_next(next_), status_code=303, cookies=[cookie])
+        return Redirect(path=_safe_next(data.get("next")), status_code=303, cookies=[cookie])
 
 
 # ---- pages behind the staff session ---------------------------------------------------

@@ -110,7 +110,7 @@ def sign_in(page: Any, world: ConsoleWorld, *, shot: str | None = None) -> None:
         page.fill("input[name=code]", "")
         screenshot(page, shot, full_page=False)
     page.fill("input[name=code]", world.code())
-    page.click("button[type=submit]:has-text('Sign in')")
+    page.click("[data-action=sign-in]")
     page.wait_for_url(re.compile(r"/console/?$"))
 
 
@@ -119,19 +119,19 @@ def test_staff_signs_in_with_totp_and_searches_tenants(page: Any, world: Console
     page.fill("input[name=email]", world.email)
     page.fill("input[name=password]", world.password)
     page.fill("input[name=code]", "000000" if world.code() != "000000" else "111111")
-    page.click("button[type=submit]:has-text('Sign in')")
-    assert page.locator(".cs-alert--error").inner_text() == "Incorrect e-mail, password or code."
+    page.click("[data-action=sign-in]")
+    assert page.locator("[data-login-error]").inner_text() == "Incorrect e-mail, password or code."
     assert page.input_value("input[name=email]") == world.email
 
     sign_in(page, world, shot="console-login")
-    rows = page.locator("tr.cs-row-link")
+    rows = page.locator("tr[data-tenant]")
     assert rows.count() >= len(COMPANIES)
-    assert page.locator(".cs-stat-value").first.inner_text().strip() != "0"
+    assert page.locator("[data-stat=all] .stat-value").inner_text().strip() != "0"
     screenshot(page, "console-tenants", full_page=False)
 
     page.fill("#tenant-search", "boul")
     page.wait_for_function(
-        "() => document.querySelectorAll('tr.cs-row-link').length === 1", timeout=5000
+        "() => document.querySelectorAll('tr[data-tenant]').length === 1", timeout=5000
     )
     assert rows.first.get_attribute("data-tenant") == "boulangerie-marche"
     assert "q=boul" in page.url  # the live search keeps the address shareable
@@ -142,12 +142,12 @@ def test_staff_signs_in_with_totp_and_searches_tenants(page: Any, world: Console
 
 def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWorld) -> None:
     sign_in(page, world)
-    page.click("a.cs-tenant-name:has-text('Transports Bréhat')")
+    page.click("a[data-open-tenant]:has-text('Transports Bréhat')")
     page.wait_for_url(re.compile(r"/console/tenants/"))
     assert page.locator("#users tbody tr").count() == 4
     assert page.locator("#provisioning li").count() >= 5
     screenshot(page, "console-tenant", full_page=False)
-    page.locator("#outbox a").first.click()
+    page.locator("#outbox a[data-open-message]").first.click()
     page.wait_for_selector("#outbox-reader .cs-reader-body")
     assert "/w/transports-brehat/invitations/" in page.inner_text("#outbox-reader")
     page.locator("#outbox").scroll_into_view_if_needed()
@@ -157,7 +157,7 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     page.fill("textarea[name=reason]", "Unpaid invoices since March")
     page.click("[data-action=suspend]")
     page.wait_for_selector("[data-suspended]:has-text('Unpaid invoices since March')")
-    assert page.locator("h1 .cs-badge--suspended").is_visible()
+    assert page.locator("h1 [data-status=suspended]").is_visible()
     assert page.locator("[data-action=open-impersonate]").count() == 0
     screenshot(page, "console-tenant-suspended", full_page=False)
 
@@ -181,5 +181,6 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     assert session["path"] == "/w/transports-brehat" and session["httpOnly"]
 
     page.goto("/console/audit")
-    entry = page.locator("tr", has=page.locator("code:has-text('staff.impersonate')")).first
+    entry = page.locator("tr[data-action='staff.impersonate']").first
     assert "Ticket 4521: the quote export fails" in entry.inner_text()
+    screenshot(page, "console-audit", full_page=False)
