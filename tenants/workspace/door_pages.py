@@ -45,7 +45,7 @@ class DoorPages(Controller):
         self,
         request: Request[Any, Any, Any],
         door: NamedDependency[WorkspaceDoor],
-        next_page: Annotated[str | None, QueryParameter(query="next", max_length=2000)] = None,
+        next_page: Annotated[str | None, QueryParameter(name="next", max_length=2000)] = None,
     ) -> Template | Redirect:
         target = safe_next(next_page, door.tenant.slug)
         if await load_session(door.tenant, request.cookies.get(WORKSPACE_COOKIE, "")):
