@@ -62,9 +62,14 @@ class AdminPages(Controller):
         status: int = 200,
     ) -> Template:
         now = dt.datetime.now(dt.UTC)
+        users = await list_users(page.tenant.id)
+        members = {user.email for user in users}
+        # People added directly get their password link as an invitation too:
+        # they are listed as users (without a password yet), not as invitations.
         invitations = [
             (invitation, _invitation_state(invitation, now))
             for invitation in await list_invitations(page.tenant.id)
+            if invitation.email not in members
         ]
         open_invitations = [(i, s) for i, s in invitations if s in ("pending", "expired")]
         return render_page(
@@ -72,7 +77,7 @@ class AdminPages(Controller):
             "admin/users.html",
             section="admin-users",
             status=status,
-            users=await list_users(page.tenant.id),
+            users=users,
             invitations=open_invitations,
             values=values or {"email": "", "first_name": "", "last_name": "", "role": "end_user"},
             errors=errors or {},
