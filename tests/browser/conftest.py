@@ -5,8 +5,8 @@ Fixtures:
   SQLite database in a temporary folder, COMPTOIR_DEMO=1 (plain HTTP, so cookies
   are not Secure) and no SMTP (e-mail is held in the outbox). ``live_server.cli(...)``
   runs another ``comptoir`` command against the same database.
-- ``browser``: headless Chromium driven by Playwright; skipped when Chromium is
-  missing, except with CI=true where that is a failure.
+- ``browser``: headless Chromium driven by Playwright (one per test module);
+  skipped when Chromium is missing, except with CI=true where that is a failure.
 - ``page``: a fresh browser context (1440x900, French) and page per test.
 - ``screenshot(page, name)``: saves ``test-artifacts/screenshots/<name>.png``.
 """
@@ -155,8 +155,10 @@ def live_server() -> Iterator[LiveServer]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(live_server: LiveServer) -> Iterator[Any]:
+    """Per module, not per session: the sync Playwright API runs its own event
+    loop while it is open, and the async tests that follow need theirs."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
