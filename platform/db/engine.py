@@ -8,11 +8,23 @@ import sqlite3
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 from comptoir.platform.settings import get_settings
+
+
+def _interrupted(exception: BaseException | None) -> bool:
+    """Whether a transaction ended while a query may still be in flight: it was
+    cancelled (client gone, task cancelled), timed out, or its connection broke.
+    An ordinary error (a constraint, a NotFound) left the protocol idle."""
+    if exception is None:
+        return False
+    if not isinstance(exception, Exception):  # CancelledError, KeyboardInterrupt
+        return True
+    return isinstance(exception, TimeoutError | asyncpg.InterfaceError | OSError)
 
 
 class SafePostgresTransaction(PostgresTransaction):
@@ -21,12 +33,28 @@ class SafePostgresTransaction(PostgresTransaction):
     A request cancelled mid-query (client gone, timeout) leaves the server's
     reply unread on the connection. Such a connection is terminated instead of
     going back to the pool, so the next request can never read someone else's
-    rows. The same applies when rollback or commit itself fails."""
+    rows. The same applies when BEGIN, rollback or commit itself fails or is
+    cancelled."""
+
+    async def __aenter__(self) -> SafePostgresTransaction:
+        if self._parent is not None:
+            return self._parent  # type: ignore[return-value]
+        self.connection = await self.get_connection()
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()
+        except BaseException:
+            # Cancelled or failed between taking the connection and starting
+            # the transaction: __aexit__ will not run, so give it back here.
+            await self._give_back(discard=True)
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
 
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent is not None:
             return exception is None
-        discard = exception is not None and not isinstance(exception, Exception)
+        discard = _interrupted(exception)
         try:
             if not discard:
                 if exception is not None:

@@ -1,0 +1,308 @@
+"""Tenant isolation over the whole API, walked from the app's own routes.
+
+Every ``/api/v1`` route that takes an id is called with tenant B's token and an
+id of tenant A's, with every method it answers. Each call must answer 404
+problem+json exactly like a random UUIDv7 that exists nowhere, and change
+nothing of A's (every row of every tenant table is compared before and after,
+and A reads each record back unchanged). Lists read with B's token never show
+any of A's ids.
+
+The routes are not listed here: they are read from ``app.routes``. What is
+listed is how to create a record of each kind (``RESOURCES``), so that a new
+route that takes an id fails ``test_every_id_route_has_a_creator`` until it
+gets one."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from comptoir.platform.auth.service import open_session
+from comptoir.platform.auth.tables import User
+from comptoir.platform.db.registry import tenant_tables
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.ids import new_id
+from tests.support.fixtures import Workspace
+
+API_PREFIX = "/api/v1/"
+CHECKED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+PROBLEM_JSON = "application/problem+json"
+
+Reader = Callable[[httpx.AsyncClient], Awaitable[Any]]
+
+
+@dataclass
+class Created:
+    """A record of tenant A: its id (the route's first path parameter), the
+    values of any further path parameters, and how A reads it back."""
+
+    id: str
+    read: Reader
+    params: dict[str, str] = field(default_factory=dict)
+
+
+Creator = Callable[[httpx.AsyncClient, Workspace], Awaitable[Created]]
+
+
+@dataclass(frozen=True)
+class Resource:
+    create: Creator
+    # A valid JSON body for POST/PUT/PATCH on the id routes of this resource,
+    # so that validation passes and only the id decides the answer.
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_one(path: str, ws: Workspace) -> Reader:
+    async def read(client: httpx.AsyncClient) -> Any:
+        response = await client.get(path, headers=ws.headers)
+        assert response.status_code == 200, f"A cannot read {path}: {response.text}"
+        return response.json()
+
+    return read
+
+
+def _read_in_list(path: str, record_id: str, ws: Workspace) -> Reader:
+    async def read(client: httpx.AsyncClient) -> Any:
+        response = await client.get(path, headers=ws.headers, params={"limit": 200})
+        assert response.status_code == 200, f"A cannot list {path}: {response.text}"
+        found = [item for item in response.json()["items"] if item["id"] == record_id]
+        assert found, f"{record_id} is missing from A's {path}"
+        return found[0]
+
+    return read
+
+
+async def _post(client: httpx.AsyncClient, ws: Workspace, path: str, body: dict[str, Any]) -> str:
+    response = await client.post(path, headers=ws.headers, json=body)
+    assert response.status_code == 201, f"POST {path} for A failed: {response.text}"
+    return str(response.json()["id"])
+
+
+async def create_contact(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"first_name": "Anne", "last_name": "Alpha", "email": "anne@alpha-client.fr"}
+    record_id = await _post(client, ws, "/api/v1/contacts", body)
+    return Created(record_id, _read_one(f"/api/v1/contacts/{record_id}", ws))
+
+
+async def create_user(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"email": "bruno@alpha-equipe.fr", "first_name": "Bruno", "role": "key_user"}
+    record_id = await _post(client, ws, "/api/v1/users", body)
+    return Created(record_id, _read_one(f"/api/v1/users/{record_id}", ws))
+
+
+async def create_invitation(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"email": "chloe@alpha-equipe.fr", "role": "end_user"}
+    record_id = await _post(client, ws, "/api/v1/invitations", body)
+    return Created(record_id, _read_in_list("/api/v1/invitations", record_id, ws))
+
+
+async def create_token(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    record_id = await _post(client, ws, "/api/v1/tokens", {"name": "Intégration"})
+    return Created(record_id, _read_in_list("/api/v1/tokens", record_id, ws))
+
+
+async def create_session(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    """Browser sessions come from signing in on a page: open one for A's admin."""
+    tenant = await tenant_by_slug(ws.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        admin = await scope.get(User, ws.admin_user_id)
+    opened = await open_session(tenant, admin, ip_address="198.51.100.4", user_agent="Firefox")
+    record_id = str(opened.session.id)
+    return Created(record_id, _read_in_list("/api/v1/sessions", record_id, ws))
+
+
+# How to make a record of tenant A for every resource whose routes take an id,
+# by the routes' path prefix (the part before the first path parameter).
+RESOURCES: dict[str, Resource] = {
+    "/api/v1/contacts": Resource(create_contact, {"job_title": "Changed by another tenant"}),
+    "/api/v1/users": Resource(create_user, {"first_name": "Changed", "role": "end_user"}),
+    "/api/v1/invitations": Resource(create_invitation),
+    "/api/v1/tokens": Resource(create_token, {"name": "Changed by another tenant"}),
+    "/api/v1/sessions": Resource(create_session),
+}
+
+
+@dataclass(frozen=True)
+class IdRoute:
+    path: str  # as declared, e.g. /api/v1/contacts/{contact_id:str}
+    params: tuple[str, ...]
+    methods: tuple[str, ...]
+
+    @property
+    def prefix(self) -> str:
+        return self.path.split("/{", 1)[0].rstrip("/")
+
+    def url(self, values: dict[str, str]) -> str:
+        return PARAMETER.sub(lambda m: values[m.group(1)], self.path)
+
+
+def _methods(route: HTTPRoute) -> tuple[str, ...]:
+    declared = {method for handler in route.route_handlers for method in handler.http_methods}
+    return tuple(m for m in CHECKED_METHODS if m in declared)
+
+
+def id_routes(app: Litestar) -> list[IdRoute]:
+    """Every /api/v1 route with a path parameter, and the methods it answers."""
+    found = []
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path.startswith(API_PREFIX):
+            params = tuple(PARAMETER.findall(route.path))
+            if params and _methods(route):
+                found.append(IdRoute(route.path, params, _methods(route)))
+    return sorted(found, key=lambda r: r.path)
+
+
+def list_routes(app: Litestar) -> list[str]:
+    """Every /api/v1 route without a path parameter that answers GET."""
+    return sorted(
+        route.path
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        and route.path.startswith(API_PREFIX)
+        and not PARAMETER.search(route.path)
+        and "GET" in _methods(route)
+    )
+
+
+def _missing_creators(routes: list[IdRoute]) -> list[str]:
+    return sorted({r.path for r in routes if r.prefix not in RESOURCES})
+
+
+def test_every_id_route_has_a_creator() -> None:
+    from comptoir.platform.app import create_app
+
+    routes = id_routes(create_app())
+    # The walk itself must see the routes we know, or it proves nothing.
+    assert any(r.path.startswith("/api/v1/contacts/{") for r in routes), routes
+    missing = _missing_creators(routes)
+    assert not missing, (
+        "These /api/v1 routes take an id but tests/test_isolation_api.py cannot create a "
+        f"record for them, so their tenant isolation is unchecked: {missing}. Add an entry "
+        "for their path prefix to RESOURCES."
+    )
+
+
+async def tenant_rows(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the tenant, in every tenant table, plus its directory entry."""
+    tid = uuid.UUID(tenant_id)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    async with tenant_scope(tid) as scope:
+        for table in tenant_tables():
+            rows[table._meta.tablename] = await scope.select(table).order_by(table.id)
+    rows["tenants"] = await Tenant.select().where(Tenant.id == tid)
+    return rows
+
+
+def _ids_of(rows: dict[str, list[dict[str, Any]]]) -> set[str]:
+    return {str(row["id"]) for table_rows in rows.values() for row in table_rows}
+
+
+def _comparable(response: httpx.Response) -> dict[str, Any]:
+    body = dict(response.json())
+    body.pop("instance", None)
+    return body
+
+
+async def _call(
+    client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str], body: Any
+) -> httpx.Response:
+    if method in ("POST", "PUT", "PATCH"):
+        return await client.request(method, url, headers=headers, json=body)
+    return await client.request(method, url, headers=headers)
+
+
+async def test_another_tenants_ids_answer_404_on_every_route(
+    app: Litestar, client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    routes = id_routes(app)
+    missing = _missing_creators(routes)
+    assert not missing, f"No creator in RESOURCES for {missing}"
+
+    created = {prefix: await RESOURCES[prefix].create(client, workspace) for prefix in RESOURCES}
+    before_reads = {prefix: await c.read(client) for prefix, c in created.items()}
+    before_rows = await tenant_rows(workspace.tenant_id)
+
+    failures: list[str] = []
+    calls = 0
+    for route in routes:
+        record = created[route.prefix]
+        values = {route.params[0]: record.id, **record.params}
+        unknown = [p for p in route.params if p not in values]
+        assert not unknown, f"{route.path}: the creator gives no value for {unknown}"
+        random_values = {p: str(new_id()) for p in route.params}
+        body = RESOURCES[route.prefix].body
+        for method in route.methods:
+            calls += 1
+            foreign = await _call(client, method, route.url(values), other_workspace.headers, body)
+            nowhere = await _call(
+                client, method, route.url(random_values), other_workspace.headers, body
+            )
+            where = f"{method} {route.path}"
+            if foreign.status_code != 404:
+                failures.append(f"{where}: {foreign.status_code} {foreign.text[:200]}")
+                continue
+            if not foreign.headers["content-type"].startswith(PROBLEM_JSON):
+                failures.append(f"{where}: 404 is not problem+json")
+                continue
+            if nowhere.status_code != 404 or _comparable(foreign) != _comparable(nowhere):
+                failures.append(
+                    f"{where}: another tenant's id answers {foreign.text} but an unknown "
+                    f"id answers {nowhere.status_code} {nowhere.text}"
+                )
+    assert calls >= 5, f"the walk made only {calls} calls: {routes}"
+    assert not failures, "Tenant B reached tenant A's records:\n" + "\n".join(failures)
+
+    after_rows = await tenant_rows(workspace.tenant_id)
+    for table, rows in before_rows.items():
+        assert after_rows[table] == rows, f"tenant B's calls changed A's rows in {table}"
+    for prefix, record in created.items():
+        assert await record.read(client) == before_reads[prefix], f"A's {prefix} record changed"
+
+
+async def test_lists_never_show_another_tenants_ids(
+    app: Litestar, client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    for prefix in RESOURCES:
+        await RESOURCES[prefix].create(client, workspace)
+        await RESOURCES[prefix].create(client, other_workspace)
+    a_ids = _ids_of(await tenant_rows(workspace.tenant_id))
+    b_ids = _ids_of(await tenant_rows(other_workspace.tenant_id))
+    assert a_ids and not a_ids & b_ids
+
+    paths = list_routes(app)
+    assert "/api/v1/contacts" in paths, paths
+    seen_b = False
+    for path in paths:
+        response = await client.get(path, headers=other_workspace.headers, params={"limit": 200})
+        assert response.status_code < 500, f"GET {path}: {response.text}"
+        leaked = sorted(i for i in a_ids if i in response.text)
+        assert not leaked, f"GET {path} with B's token shows A's ids {leaked}"
+        seen_b = seen_b or any(i in response.text for i in b_ids)
+    assert seen_b, "B's lists showed none of B's own records: the check proves nothing"
+
+
+async def test_another_tenants_user_cannot_own_a_contact(
+    client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    """Ids in a body are checked like ids in a path: A's user is 'no such user' for B."""
+    answers = []
+    for owner in (workspace.admin_user_id, str(new_id())):
+        response = await client.post(
+            "/api/v1/contacts",
+            headers=other_workspace.headers,
+            json={"last_name": "Durand", "owner_id": owner},
+        )
+        assert response.status_code == 422, response.text
+        answers.append(_comparable(response))
+    assert answers[0] == answers[1]
