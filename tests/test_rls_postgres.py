@@ -8,6 +8,7 @@ would still leak nothing: these checks bypass it and speak SQL directly."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import decimal
 import uuid
@@ -20,7 +21,8 @@ import pytest
 
 from comptoir.platform.auth.service import open_session
 from comptoir.platform.auth.tables import User
-from comptoir.platform.db.migrate import POLICY, app_role_name
+from comptoir.platform.db.engine import build_engine
+from comptoir.platform.db.migrate import POLICY, app_role_name, apply_row_level_security
 from comptoir.platform.db.registry import tenant_tables
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
@@ -321,3 +323,34 @@ async def test_app_role_cannot_switch_rls_off(db: TestDatabase, app_db: asyncpg.
         with pytest.raises(asyncpg.PostgresError):
             async with app_db.transaction():
                 await app_db.execute(statement)
+
+
+async def test_reapplying_the_policies_never_empties_a_table(
+    db: TestDatabase, two_tenants: tuple[Workspace, Workspace], app_db: asyncpg.Connection
+) -> None:
+    """Every ``comptoir db migrate`` re-creates the policies while the app runs:
+    a reader must never catch a table between DROP POLICY and CREATE POLICY
+    (which, RLS being on, shows it no rows at all)."""
+    assert db.owner_url
+    _, b = two_tenants
+    expected = await _count_as(app_db, b.tenant_id)
+    assert expected > 0
+    owner_engine = build_engine(db.owner_url)
+    counts: list[int] = []
+
+    async def reapply() -> None:
+        for _ in range(3):
+            await apply_row_level_security(owner_engine, app_role_name())
+
+    migrating = asyncio.create_task(reapply())
+    while not migrating.done():
+        counts.append(await _count_as(app_db, b.tenant_id))
+    await migrating
+    assert len(counts) > 10
+    assert set(counts) == {expected}, f"B's contacts seen during the migration: {set(counts)}"
+
+
+async def _count_as(connection: asyncpg.Connection, tenant_id: str) -> int:
+    async with connection.transaction():
+        await connection.execute(SET_TENANT, tenant_id)
+        return int(await connection.fetchval("SELECT count(*) FROM contacts"))

@@ -76,18 +76,28 @@ def rls_statements(table: str, role: str) -> list[str]:
 
 
 async def apply_row_level_security(engine: Any, role: str) -> None:
-    role_exists = await engine._run_in_new_connection(
-        "SELECT 1 FROM pg_roles WHERE rolname = $1", [role]
-    )
-    statements: list[str] = []
-    for table in tenant_tables():
-        statements.extend(rls_statements(table._meta.tablename, role))
-    if role_exists:
-        statements += [
-            f'GRANT USAGE ON SCHEMA public TO "{role}"',
-            f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
-            f'REVOKE ALL ON TABLE {Migration._meta.tablename} FROM "{role}"',
-            f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
-        ]
-    for statement in statements:
-        await engine._run_in_new_connection(statement)
+    """Enable RLS and (re)create the policy of every tenant table, then grant the
+    application role its privileges.
+
+    Each table's statements run in one transaction: with RLS on and no policy a
+    table shows no rows at all, so a live application must never see it between
+    DROP POLICY and CREATE POLICY. One table at a time, so that the migration
+    holds one table's lock at once and cannot deadlock with running requests."""
+    connection = await engine.get_new_connection()
+    try:
+        for table in tenant_tables():
+            async with connection.transaction():
+                for statement in rls_statements(table._meta.tablename, role):
+                    await connection.execute(statement)
+        if await connection.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role):
+            async with connection.transaction():
+                for statement in (
+                    f'GRANT USAGE ON SCHEMA public TO "{role}"',
+                    "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public "
+                    f'TO "{role}"',
+                    f'REVOKE ALL ON TABLE {Migration._meta.tablename} FROM "{role}"',
+                    f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+                ):
+                    await connection.execute(statement)
+    finally:
+        await connection.close()
