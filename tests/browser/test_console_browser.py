@@ -9,13 +9,14 @@ import json
 import re
 import sqlite3
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pyotp
 import pytest
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -60,6 +61,23 @@ def _api(server: LiveServer, path: str, token: str, body: dict[str, Any]) -> dic
     )
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
         return dict(json.loads(response.read()))
+
+
+@pytest.fixture(scope="module")
+def browser(live_server: LiveServer) -> Iterator[Any]:
+    """Chromium for this module only. Playwright's sync API keeps an event loop
+    registered on the main thread while it runs, which stops the asyncio tests
+    collected after this folder; closing it at the end of the module avoids that."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 @pytest.fixture(scope="module")
