@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import pytest
 from litestar import Litestar
 from litestar.routes import HTTPRoute
 
@@ -306,3 +307,102 @@ async def test_another_tenants_user_cannot_own_a_contact(
         assert response.status_code == 422, response.text
         answers.append(_comparable(response))
     assert answers[0] == answers[1]
+
+
+# ---------------------------------------------------------------------------
+# The same walk over the workspace pages (/w/{slug}/...), signed in as B's admin.
+
+WORKSPACE_PREFIX = "/w/{slug"
+# Which kind of record each id parameter of a page names (an API prefix of RESOURCES).
+PAGE_PARAMETERS = {
+    "contact_id": "/api/v1/contacts",
+    "user_id": "/api/v1/users",
+    "invitation_id": "/api/v1/invitations",
+    "token_id": "/api/v1/tokens",
+    "session_id": "/api/v1/sessions",
+}
+# Path parameters that are not record ids, and why.
+NOT_RECORD_IDS = {
+    "slug": "the workspace itself: B's own slug is used",
+    "token": "an invitation link's secret, looked up by its hash, never an id",
+}
+CSRF_VALUE = re.compile(r"[A-Za-z0-9_\-]{40,}")
+
+
+def page_routes(app: Litestar) -> list[IdRoute]:
+    """Every workspace page with a record id in its path, and its methods."""
+    found = []
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path.startswith(WORKSPACE_PREFIX):
+            params = tuple(PARAMETER.findall(route.path))
+            ids = tuple(p for p in params if p not in NOT_RECORD_IDS)
+            if ids and _methods(route):
+                found.append(IdRoute(route.path, ids, _methods(route)))
+    return sorted(found, key=lambda r: r.path)
+
+
+def test_every_page_id_parameter_is_known() -> None:
+    from comptoir.platform.app import create_app
+
+    routes = page_routes(create_app())
+    unknown = sorted({(r.path, p) for r in routes for p in r.params if p not in PAGE_PARAMETERS})
+    assert not unknown, (
+        "These workspace pages take an id tests/test_isolation_api.py does not know how to "
+        f"create, so their tenant isolation is unchecked: {unknown}. Map the parameter in "
+        "PAGE_PARAMETERS (or in NOT_RECORD_IDS, with the reason)."
+    )
+
+
+async def _sign_in_with_cookie(client: httpx.AsyncClient, ws: Workspace) -> None:
+    """A browser session of the workspace's admin, and the CSRF cookie a page sets."""
+    tenant = await tenant_by_slug(ws.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        admin = await scope.get(User, ws.admin_user_id)
+    opened = await open_session(tenant, admin, ip_address="198.51.100.5", user_agent="Firefox")
+    client.cookies.set(
+        "comptoir_session", opened.token, domain="testserver.local", path=f"/w/{ws.slug}"
+    )
+    home = await client.get(f"/w/{ws.slug}/contacts")
+    assert home.status_code == 200, f"B's session does not open B's pages: {home.status_code}"
+    assert "comptoir_csrf" in client.cookies
+
+
+def _page_text(response: httpx.Response) -> str:
+    return CSRF_VALUE.sub("<token>", response.text)
+
+
+async def test_another_tenants_ids_answer_404_on_every_page(
+    app: Litestar, client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    routes = page_routes(app)
+    if not routes:
+        pytest.skip("no workspace page takes a record id")
+    created = {prefix: await RESOURCES[prefix].create(client, workspace) for prefix in RESOURCES}
+    before_rows = await tenant_rows(workspace.tenant_id)
+    await _sign_in_with_cookie(client, other_workspace)
+    csrf = {"x-csrf-token": client.cookies["comptoir_csrf"], "Accept-Language": "en"}
+
+    failures: list[str] = []
+    calls = 0
+    for route in routes:
+        unknown = [p for p in route.params if p not in PAGE_PARAMETERS]
+        assert not unknown, f"{route.path}: no record kind for {unknown}"
+        values = {"slug": other_workspace.slug}
+        values.update({p: created[PAGE_PARAMETERS[p]].id for p in route.params})
+        random_values = {"slug": other_workspace.slug, **{p: str(new_id()) for p in route.params}}
+        for method in route.methods:
+            calls += 1
+            kwargs: dict[str, Any] = {"headers": csrf}
+            if method != "GET":
+                kwargs["data"] = {"last_name": "Changed by another tenant"}
+            foreign = await client.request(method, route.url(values), **kwargs)
+            nowhere = await client.request(method, route.url(random_values), **kwargs)
+            where = f"{method} {route.path}"
+            if foreign.status_code != 404:
+                failures.append(f"{where}: {foreign.status_code} {foreign.text[:200]}")
+            elif nowhere.status_code != 404 or _page_text(foreign) != _page_text(nowhere):
+                failures.append(f"{where}: A's id and an unknown id answer differently")
+    assert calls >= 5, f"the walk made only {calls} calls: {routes}"
+    assert not failures, "Tenant B reached tenant A's records:\n" + "\n".join(failures)
+    assert await tenant_rows(workspace.tenant_id) == before_rows, "B's page calls changed A"
