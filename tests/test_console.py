@@ -440,6 +440,9 @@ async def test_impersonation_needs_a_reason_and_is_audited(
     workspace_page = await client.get(f"/w/{workspace.slug}/")
     assert workspace_page.status_code == 200
     assert reason in workspace_page.text  # the workspace shows who acts and why
+    admin_audit = await client.get(f"/w/{workspace.slug}/admin/audit")
+    assert admin_audit.status_code == 200
+    assert reason in admin_audit.text  # and the customer's admins read it in their audit log
 
     console_page = await client.get(f"/console/tenants/{workspace.tenant_id}")
     assert reason in console_page.text  # shown in the tenant's audit log too
@@ -505,7 +508,7 @@ async def test_console_speaks_english_first_and_french_on_request(client, staff)
     )
     assert switched.status_code == 303 and switched.headers["location"] == "/console/audit"
     french = await client.get("/console/")
-    assert "Journal d'audit de l'équipe" in french.text.replace("&#39;", "'")
+    assert "Audit de l'équipe" in french.text.replace("&#39;", "'")
     assert "Se déconnecter" in french.text and "En essai" in french.text
 
     outside = await post_form(

@@ -157,6 +157,13 @@ def test_staff_signs_in_with_totp_and_searches_tenants(page: Any, world: Console
     page.fill("#tenant-search", "nobody-has-this-name")
     page.wait_for_selector("text=No tenant matches these filters.")
 
+    page.goto("/console/")
+    page.click(".sidebar .segmented-item[value=fr]")
+    page.wait_for_selector("h1:has-text('Clients')")
+    screenshot(page, "console-tenants-fr", full_page=False)
+    page.click(".sidebar .segmented-item[value=en]")
+    page.wait_for_selector("h1:has-text('Tenants')")
+
 
 def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWorld) -> None:
     sign_in(page, world)
