@@ -346,7 +346,7 @@ async def test_reapplying_the_policies_never_empties_a_table(
     while not migrating.done():
         counts.append(await _count_as(app_db, b.tenant_id))
     await migrating
-    assert len(counts) > 10
+    assert len(counts) >= 5, f"only {len(counts)} reads overlapped the migration"
     assert set(counts) == {expected}, f"B's contacts seen during the migration: {set(counts)}"
 
 

@@ -113,6 +113,7 @@ async def test_insert_stamps_the_scopes_tenant(
         assert await scope.count(Contact) == 0
 
 
+@pytest.mark.parametrize("db", ["postgres"], indirect=True)
 async def test_queries_outside_a_scope_see_nothing_on_postgres(
     db: TestDatabase, client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
 ) -> None:
