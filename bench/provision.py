@@ -23,7 +23,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -185,24 +185,28 @@ async def scoped_insert(tenant_id: uuid.UUID, count: int = 100) -> list[float]:
     return samples
 
 
-@contextmanager
-def hash_computed_in_advance() -> Iterator[None]:
+@asynccontextmanager
+async def hash_computed_in_advance() -> AsyncIterator[None]:
     """Signups that reuse one precomputed password hash: what is left is the
     database work of a signup (a measuring device, never done in the product)."""
-    hashed = hash_password(PASSWORD)
+    hashed = await hash_password(PASSWORD)
     original = signup_service.hash_password
-    signup_service.hash_password = lambda _password: hashed
+
+    async def precomputed(_password: str) -> str:
+        return hashed
+
+    signup_service.hash_password = precomputed  # type: ignore[assignment]
     try:
         yield
     finally:
-        signup_service.hash_password = original
+        signup_service.hash_password = original  # type: ignore[assignment]
 
 
-def argon2_hashes(count: int = HASHES) -> list[float]:
+async def argon2_hashes(count: int = HASHES) -> list[float]:
     samples = []
     for _ in range(count):
         started = time.perf_counter()
-        hash_password(PASSWORD)
+        await hash_password(PASSWORD)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 
@@ -219,12 +223,12 @@ async def run(n: int, concurrency: int, admin_url: str) -> bool:
             server = await _server_version(app_url)
             await provision_sequentially(WARMUP, next(labels))
             floor = Stats.of(await insert_floor(app_url))
-            argon = Stats.of(argon2_hashes())
+            argon = Stats.of(await argon2_hashes())
             first = await provision_tenant(_request(next(labels), 0))
             scope_cost = Stats.of(await scoped_insert(first.tenant.id))
             sequential, sequential_s = await provision_sequentially(n, next(labels))
             parallel, parallel_s = await provision_concurrently(n, next(labels), concurrency)
-            with hash_computed_in_advance():
+            async with hash_computed_in_advance():
                 database_only, database_s = await provision_sequentially(n, next(labels))
         finally:
             await close_pool(engine)

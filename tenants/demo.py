@@ -161,7 +161,7 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
     tenant = result.tenant
     logins = [admin_email]
     users = [result.admin]
-    password_hash = hash_password(DEMO_PASSWORD)
+    password_hash = await hash_password(DEMO_PASSWORD)
     async with tenant_scope(tenant.id) as scope:
         for first, last, role in people[1:]:
             email = f"{first.lower()}.{last.lower()}@{domain}"

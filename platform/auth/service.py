@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth import throttle
 from comptoir.platform.auth.actor import Actor
-from comptoir.platform.auth.credentials import digest, new_secret, verify_password
+from comptoir.platform.auth.credentials import (
+    digest,
+    hash_password,
+    needs_rehash,
+    new_secret,
+    verify_password,
+)
 from comptoir.platform.auth.tables import ApiToken, User, UserSession
 from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import tenant_scope
@@ -49,14 +55,18 @@ async def authenticate_password(tenant: Tenant, email: str, password: str, ip_ad
     await throttle.check(address)
     async with tenant_scope(tenant.id) as scope:
         user = await scope.objects(User).where(User.email == email.strip().lower()).first()
-    if user is None or user.status != "active" or not verify_password(user.password_hash, password):
-        if user is None:
-            verify_password(None, password)  # same cost as a wrong password
+    # Always verify, even without a user, so a missing account costs the same time.
+    password_ok = await verify_password(user.password_hash if user else None, password)
+    if user is None or user.status != "active" or not password_ok:
         await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
         await throttle.record_failure(address, throttle.ADDRESS_POLICY)
         raise NotAuthenticated("Incorrect e-mail or password.")
     ensure_usable(tenant)
     await throttle.clear(account)
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = await hash_password(password)
+        async with tenant_scope(tenant.id) as scope:
+            await scope.save(user, columns=[User.password_hash])
     return user
 
 

@@ -57,7 +57,7 @@ async def create_staff(email: str, password: str, *, name: str = "") -> CreatedS
     staff = StaffUser(
         email=email,
         name=name.strip() or email.split("@")[0],
-        password_hash=hash_password(password),
+        password_hash=await hash_password(password),
         totp_secret=secret,
     )
     await staff.save()
@@ -104,7 +104,7 @@ async def authenticate_staff(email: str, password: str, code: str, *, ip_address
     await throttle.check(account)
     await throttle.check(address)
     staff = await StaffUser.objects().where(StaffUser.email == email).first() if email else None
-    password_ok = verify_password(staff.password_hash if staff else None, password)
+    password_ok = await verify_password(staff.password_hash if staff else None, password)
     if (
         staff is None
         or not staff.is_active

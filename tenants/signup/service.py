@@ -100,7 +100,7 @@ async def provision_tenant(
     if await tenant_by_slug(request.slug) is not None:
         raise Conflict(f"The workspace address '{request.slug}' is already taken.")
     tenant_id = new_id()
-    password_hash = hash_password(request.admin_password)
+    password_hash = await hash_password(request.admin_password)
     try:
         async with tenant_scope(tenant_id) as scope:
             tenant = Tenant(

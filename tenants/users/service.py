@@ -13,6 +13,7 @@ from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.db.search import contains_ignoring_case
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from comptoir.platform.outbox.service import deliver_pending, queue_email
@@ -66,11 +67,10 @@ async def users_page(
     async with tenant_scope(tenant_id) as scope:
         query = scope.objects(User)
         if q and q.strip():
-            pattern = f"%{q.strip().replace('%', '')}%"
             query = query.where(
-                User.email.ilike(pattern)
-                | User.first_name.ilike(pattern)
-                | User.last_name.ilike(pattern)
+                contains_ignoring_case(User.email, q)
+                | contains_ignoring_case(User.first_name, q)
+                | contains_ignoring_case(User.last_name, q)
             )
         return await keyset_page(query, User, cursor=cursor, limit=limit)
 
@@ -268,10 +268,10 @@ async def accept_invitation(
                 first_name=first_name.strip() or invitation.first_name,
                 last_name=last_name.strip() or invitation.last_name,
             )
-            user.password_hash = hash_password(password)
+            user.password_hash = await hash_password(password)
             await scope.insert(user)
         else:
-            user.password_hash = hash_password(password)
+            user.password_hash = await hash_password(password)
             user.first_name = first_name.strip() or user.first_name
             user.last_name = last_name.strip() or user.last_name
             await scope.save(user, columns=[User.password_hash, User.first_name, User.last_name])
