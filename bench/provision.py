@@ -42,10 +42,10 @@ from comptoir.platform.db.engine import (
 )
 from comptoir.platform.db.migrate import app_role_name, migrate
 from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.tables import ProvisioningEvent
 from comptoir.platform.ids import new_id
 from comptoir.tenants.signup import service as signup_service
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
-from comptoir.tenants.signup.tables import ProvisioningEvent
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 TARGET_P95_MS = 100.0

@@ -13,7 +13,7 @@ from comptoir.platform.auth.tables import (
     User,
     UserSession,
 )
-from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
 from comptoir.platform.outbox.tables import OutboxMessage
 
 APP_CONFIG = AppConfig(
@@ -21,6 +21,7 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
     table_classes=[
         Tenant,
+        ProvisioningEvent,
         StaffUser,
         StaffSession,
         StaffAuditEntry,

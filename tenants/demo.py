@@ -11,6 +11,12 @@ from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.credentials import hash_password
 from comptoir.platform.auth.service import actor_for
 from comptoir.platform.auth.tables import StaffUser, User
+from comptoir.platform.console.service import (
+    DEMO_STAFF_EMAIL as STAFF_EMAIL,
+)
+from comptoir.platform.console.service import (
+    DEMO_STAFF_PASSWORD as STAFF_PASSWORD,
+)
 from comptoir.platform.console.service import create_staff
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
@@ -19,8 +25,6 @@ from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 from comptoir.tenants.users.service import _refresh_user_count
 
 DEMO_PASSWORD = "demo-comptoir-2026"  # noqa: S105 (published demo login)
-STAFF_EMAIL = "ops@comptoir.localhost"
-STAFF_PASSWORD = "console-comptoir-2026"  # noqa: S105 (published demo login)
 
 TENANTS: list[dict[str, Any]] = [
     {

@@ -128,6 +128,19 @@ async def test_staff_sign_in_needs_the_right_totp_code(client, staff) -> None:
     assert "staff.login" in page.text
 
 
+async def test_a_totp_code_signs_in_only_once(client, staff) -> None:
+    code = pyotp.TOTP(staff.totp_secret).now()
+    first = await sign_in(client, staff, code=code)
+    assert first.status_code == 303
+    client.cookies.clear()
+    replayed = await sign_in(client, staff, code=code)
+    assert replayed.status_code == 401
+    assert "Incorrect e-mail, password or code." in replayed.text
+    # The next step's code (within the drift window) still works.
+    later = pyotp.TOTP(staff.totp_secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+    assert (await sign_in(client, staff, code=later)).status_code == 303
+
+
 async def test_sign_in_refuses_an_open_redirect(client, staff) -> None:
     response = await sign_in(client, staff, next_url="//evil.example/console")
     assert response.status_code == 303

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.tables import ProvisioningEvent
 from comptoir.platform.ids import parse_id
-from comptoir.tenants.signup.tables import PipelineStage, ProvisioningEvent, TicketSla
+from comptoir.tenants.signup.tables import PipelineStage, TicketSla
 from comptoir.tenants.users.tables import Role
 from tests.support.fixtures import STRONG_PASSWORD
 

@@ -47,6 +47,8 @@ class StaffUser(ControlTable, tablename="staff_users"):  # type: ignore[call-arg
     name = Varchar(length=100, default="")
     password_hash = Varchar(length=255)
     totp_secret = Varchar(length=64)
+    # The last TOTP time step accepted, so a code cannot be used twice.
+    last_totp_step = Integer(null=True, default=None)
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)

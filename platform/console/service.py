@@ -4,7 +4,9 @@ and the staff audit log."""
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 import re
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -27,6 +29,9 @@ from comptoir.platform.settings import get_settings
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TOTP_ISSUER = "Comptoir console"
+# The demo's staff account, published in the demo's start-up message.
+DEMO_STAFF_EMAIL = "ops@comptoir.localhost"
+DEMO_STAFF_PASSWORD = "console-comptoir-2026"  # noqa: S105 (published demo login)
 
 
 @dataclass(frozen=True)
@@ -85,13 +90,34 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def totp_matches(secret: str, code: str) -> bool:
-    """A 6-digit code of this secret, accepting the previous and next 30-second
-    step for clock drift."""
+def totp_step(secret: str, code: str) -> int | None:
+    """The 30-second time step whose code this is, accepting the previous and
+    the next step for clock drift; None if the code matches none of them."""
     code = code.replace(" ", "").strip()
     if len(code) != 6 or not code.isdigit():
-        return False
-    return pyotp.TOTP(secret).verify(code, valid_window=1)
+        return None
+    totp = pyotp.TOTP(secret)
+    current = int(time.time()) // totp.interval
+    for step in (current - 1, current, current + 1):
+        if hmac.compare_digest(totp.generate_otp(step), code):
+            return step
+    return None
+
+
+def totp_matches(secret: str, code: str) -> bool:
+    return totp_step(secret, code) is not None
+
+
+async def _claim_totp_step(staff: StaffUser, step: int) -> bool:
+    """Record ``step`` as used, unless it (or a later one) already was: a code
+    seen once, by an eavesdropper too, cannot sign in again."""
+    claimed = await (
+        StaffUser.update({StaffUser.last_totp_step: step})
+        .where(StaffUser.id == staff.id)
+        .where(StaffUser.last_totp_step.is_null() | (StaffUser.last_totp_step < step))
+        .returning(StaffUser.id)
+    )
+    return bool(claimed)
 
 
 async def authenticate_staff(email: str, password: str, code: str, *, ip_address: str) -> StaffUser:
@@ -105,11 +131,13 @@ async def authenticate_staff(email: str, password: str, code: str, *, ip_address
     await throttle.check(address)
     staff = await StaffUser.objects().where(StaffUser.email == email).first() if email else None
     password_ok = await verify_password(staff.password_hash if staff else None, password)
+    step = totp_step(staff.totp_secret, code) if staff is not None else None
     if (
         staff is None
         or not staff.is_active
         or not password_ok
-        or not totp_matches(staff.totp_secret, code)
+        or step is None
+        or not await _claim_totp_step(staff, step)
     ):
         await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
         await throttle.record_failure(address, throttle.ADDRESS_POLICY)
@@ -203,14 +231,14 @@ async def demo_login_hint() -> DemoHint | None:
     that a visitor without an authenticator app can sign in."""
     if not get_settings().demo:
         return None
-    from comptoir.tenants.demo import STAFF_EMAIL, STAFF_PASSWORD
-
-    staff = await StaffUser.objects().where(StaffUser.email == STAFF_EMAIL).first()
+    staff = await StaffUser.objects().where(StaffUser.email == DEMO_STAFF_EMAIL).first()
     if staff is None:
         return None
-    return DemoHint(
-        email=staff.email, password=STAFF_PASSWORD, code=pyotp.TOTP(staff.totp_secret).now()
-    )
+    totp = pyotp.TOTP(staff.totp_secret)
+    step = int(time.time()) // totp.interval
+    if staff.last_totp_step is not None and staff.last_totp_step >= step:
+        step = staff.last_totp_step + 1  # this step's code was used: show the next one
+    return DemoHint(email=staff.email, password=DEMO_STAFF_PASSWORD, code=totp.generate_otp(step))
 
 
 async def staff_audit_log(

@@ -21,10 +21,9 @@ from comptoir.platform.db.pagination import decode_cursor, encode_cursor
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.db.search import normalise
 from comptoir.platform.directory import service as directory
-from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
 from comptoir.platform.errors import Conflict, NotFound, ValidationFailed
 from comptoir.platform.outbox.tables import OutboxMessage
-from comptoir.tenants.signup.tables import ProvisioningEvent
 
 PAGE_SIZE = 50
 STATUSES = ("trial", "active", "suspended")

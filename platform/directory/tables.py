@@ -1,9 +1,9 @@
 """The tenant directory: which companies have a workspace, on which plan, in which state."""
 
-from piccolo.columns import Integer, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from comptoir.platform.db.base import ControlTable
+from comptoir.platform.db.base import ControlTable, TenantTable
 
 
 class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]
@@ -21,3 +21,10 @@ class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]
     user_count = Integer(default=0)
     last_activity_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ProvisioningEvent(TenantTable, tablename="provisioning_events"):  # type: ignore[call-arg]
+    """One step of a tenant's provisioning, shown to staff on the tenant's page."""
+
+    step = Varchar(length=60)
+    detail = Text(default="")

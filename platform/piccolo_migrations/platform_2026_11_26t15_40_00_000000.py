@@ -14,6 +14,7 @@ async def create_indexes() -> None:
         tenant_unique_index("api_tokens", "token_hash"),
         tenant_index("audit_log", "created_at"),
         tenant_index("outbox_messages", "status"),
+        tenant_index("provisioning_events", "created_at"),
     )
 
 

@@ -14,7 +14,6 @@ async def create_indexes() -> None:
         tenant_unique_index("pipeline_stages", "key"),
         tenant_unique_index("ticket_slas", "priority"),
         tenant_index("contacts", "id"),
-        tenant_index("provisioning_events", "created_at"),
     )
 
 

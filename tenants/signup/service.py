@@ -16,12 +16,12 @@ from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
-from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.ids import new_id
 from comptoir.tenants.signup import defaults
 from comptoir.tenants.signup.slugs import slug_problem
-from comptoir.tenants.signup.tables import PipelineStage, ProvisioningEvent, TicketSla
+from comptoir.tenants.signup.tables import PipelineStage, TicketSla
 from comptoir.tenants.users.tables import Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

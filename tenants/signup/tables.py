@@ -1,6 +1,6 @@
-"""What provisioning creates besides users: pipeline stages, ticket SLAs, and its log."""
+"""What provisioning creates besides users: pipeline stages and ticket SLAs."""
 
-from piccolo.columns import Boolean, Integer, Text, Varchar
+from piccolo.columns import Boolean, Integer, Varchar
 
 from comptoir.platform.db.base import TenantTable
 
@@ -18,8 +18,3 @@ class TicketSla(TenantTable, tablename="ticket_slas"):  # type: ignore[call-arg]
     priority = Varchar(length=20)  # low, normal, high, urgent; unique per tenant
     first_response_minutes = Integer()
     resolution_minutes = Integer()
-
-
-class ProvisioningEvent(TenantTable, tablename="provisioning_events"):  # type: ignore[call-arg]
-    step = Varchar(length=60)
-    detail = Text(default="")
