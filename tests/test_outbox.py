@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
 from comptoir.platform.db.scope import tenant_scope
@@ -61,3 +62,20 @@ async def test_mail_queued_in_a_failed_transaction_is_never_sent(
         pass
     await deliver_all()
     assert mailbox.to("jamais@exemple.fr") == []
+
+
+async def test_two_senders_at_once_send_each_message_once(
+    client, workspace, mailbox: Mailbox
+) -> None:
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    async with tenant_scope(tenant_id) as scope:
+        for i in range(6):
+            await queue_email(scope, to=f"lot{i}@exemple.fr", subject=f"Lot {i}", body_text="x")
+    counts = await asyncio.gather(
+        deliver_pending(tenant_id), deliver_pending(tenant_id), deliver_all()
+    )
+    assert sum(counts) == 6
+    assert sorted(m["To"] for m in mailbox.messages if m["To"].startswith("lot")) == [
+        f"lot{i}@exemple.fr" for i in range(6)
+    ]

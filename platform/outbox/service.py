@@ -19,6 +19,7 @@ from comptoir.platform.settings import get_settings
 
 log = structlog.get_logger(__name__)
 MAX_ATTEMPTS = 5
+STALE_CLAIM = dt.timedelta(minutes=10)
 
 
 class Mailer(Protocol):
@@ -88,6 +89,35 @@ def _to_email(row: OutboxMessage) -> EmailMessage:
     return message
 
 
+async def _claim(tenant_id: uuid.UUID, message_id: uuid.UUID) -> OutboxMessage | None:
+    """Take one pending message for sending. Only one sender wins the
+    conditional update, so a web process and a worker never send it twice."""
+    now = dt.datetime.now(dt.UTC)
+    async with tenant_scope(tenant_id) as scope:
+        claimed = await (
+            scope.update(
+                OutboxMessage, {OutboxMessage.status: "sending", OutboxMessage.claimed_at: now}
+            )
+            .where(OutboxMessage.id == message_id)
+            .where(OutboxMessage.status == "pending")
+            .returning(OutboxMessage.id)
+        )
+        if not claimed:
+            return None
+        return await scope.get(OutboxMessage, message_id)
+
+
+async def _release_stale_claims(scope: TenantScope) -> None:
+    """Messages claimed by a sender that died before recording the outcome go
+    back to pending (they may be sent twice; they are never lost)."""
+    stale = dt.datetime.now(dt.UTC) - STALE_CLAIM
+    await (
+        scope.update(OutboxMessage, {OutboxMessage.status: "pending"})
+        .where(OutboxMessage.status == "sending")
+        .where(OutboxMessage.claimed_at < stale)
+    )
+
+
 async def deliver_pending(tenant_id: uuid.UUID, mailer: Mailer | None = None) -> int:
     """Send this tenant's pending messages; returns how many were sent.
     Failures are recorded on the message and retried later by the worker."""
@@ -95,25 +125,27 @@ async def deliver_pending(tenant_id: uuid.UUID, mailer: Mailer | None = None) ->
     if mailer is None:
         return 0
     async with tenant_scope(tenant_id) as scope:
-        pending = await (
-            scope.objects(OutboxMessage)
+        await _release_stale_claims(scope)
+        candidates = await (
+            scope.select(OutboxMessage, OutboxMessage.id)
             .where(OutboxMessage.status == "pending")
             .where(OutboxMessage.attempts < MAX_ATTEMPTS)
             .order_by(OutboxMessage.id)
             .limit(100)
         )
     sent = 0
-    for row in pending:
+    for candidate in candidates:
+        row = await _claim(tenant_id, candidate["id"])
+        if row is None:
+            continue  # another sender took it
+        row.attempts += 1
         try:
             await mailer.send(_to_email(row))
         except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            row.attempts += 1
             row.last_error = str(error)[:1000]
-            if row.attempts >= MAX_ATTEMPTS:
-                row.status = "failed"
+            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
             log.warning("email.failed", message_id=str(row.id), error=row.last_error)
         else:
-            row.attempts += 1
             row.status = "sent"
             row.sent_at = dt.datetime.now(dt.UTC)
             sent += 1

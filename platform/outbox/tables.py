@@ -11,7 +11,10 @@ class OutboxMessage(TenantTable, tablename="outbox_messages"):  # type: ignore[c
     subject = Varchar(length=300)
     body_text = Text()
     body_html = Text(default="")
-    status = Varchar(length=20, default="pending")  # pending, sent, failed
+    status = Varchar(length=20, default="pending")  # held, pending, sending, sent, failed
     attempts = Integer(default=0)
     last_error = Text(default="")
     sent_at = Timestamptz(null=True, default=None)
+    # When a sender claimed it (status "sending"); a claim older than a few
+    # minutes belongs to a sender that died, and is released.
+    claimed_at = Timestamptz(null=True, default=None)
