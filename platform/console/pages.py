@@ -5,7 +5,6 @@ staff audit log. Handlers parse, call a service and render."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -73,27 +72,12 @@ def _ago(value: dt.datetime | None) -> str:
     )
 
 
-def initials(name: str) -> str:
-    """'Transports Bréhat' -> 'TB'; 'ops@provider.fr' -> 'O'."""
-    words = [w for w in re.split(r"[\s@._-]+", name.strip()) if w]
-    if not words:
-        return "?"
-    if "@" in name:
-        return words[0][0].upper()
-    return "".join(w[0] for w in words[:2]).upper()
-
-
-def tone(name: str) -> int:
-    """A stable colour (0-5) of the design system for a name's badge."""
-    return sum(ord(c) for c in name) % 6
-
-
 def _page(
     template: str, *, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any
 ) -> Template:
     return Template(
         template_name=template,
-        context={"ago": _ago, "initials": initials, "tone": tone, **context},
+        context={"ago": _ago, **context},
         status_code=status_code,
         media_type=MediaType.HTML,
         cookies=cookies or [],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,21 @@ def _datetime(value: dt.datetime | None, fmt: str = "medium", tz: str = "Europe/
     return format_datetime(value, fmt, tzinfo=ZoneInfo(tz), locale=i18n.current_locale.get())
 
 
+def initials(name: str) -> str:
+    """'Claire Lefèvre' -> 'CL'; 'paul@exemple.fr' -> 'P'."""
+    words = [w for w in re.split(r"[\s@._-]+", name.strip()) if w]
+    if not words:
+        return "?"
+    if "@" in name:
+        return words[0][0].upper()
+    return "".join(w[0] for w in words[:2]).upper()
+
+
+def avatar_tone(name: str) -> int:
+    """A stable colour (0-5) of the design system for a name's badge."""
+    return sum(ord(c) for c in name) % 6
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -33,6 +49,8 @@ def environment() -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["current_locale"] = i18n.current_locale.get
+    env.globals["initials"] = initials
+    env.globals["avatar_tone"] = avatar_tone
     env.filters["datetime"] = _datetime
     return env
 

@@ -4,7 +4,6 @@ with a one-shot message, and form errors in the reader's language."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -43,21 +42,6 @@ NO_STORE = {"Cache-Control": "no-store", "Vary": "Cookie, HX-Request"}
 
 def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-def initials(name: str) -> str:
-    """'Claire Lefèvre' -> 'CL'; 'paul@exemple.fr' -> 'P'."""
-    words = [w for w in re.split(r"[\s@._-]+", name.strip()) if w]
-    if not words:
-        return "?"
-    if "@" in name:
-        return words[0][0].upper()
-    return "".join(w[0] for w in words[:2]).upper()
-
-
-def avatar_tone(name: str) -> int:
-    """A stable colour (0-5) for someone's initials."""
-    return sum(ord(c) for c in name) % 6
 
 
 def person_name(user: User | None) -> str:
@@ -153,8 +137,6 @@ def template_helpers(tz: str = DEFAULT_TZ) -> dict[str, Any]:
     )
     return {
         "fmt": fmt,
-        "initials": initials,
-        "avatar_tone": avatar_tone,
         "person_name": person_name,
         "role_label": translated(ROLE_LABELS),
         "role_hint": translated(ROLE_HINTS),
