@@ -69,6 +69,22 @@ def _wants_fragment(request: Request[Any, Any, Any]) -> bool:
     )
 
 
+async def _form_again(
+    page: WorkspacePage, contact: Contact | None, data: dict[str, str], error: ValidationFailed
+) -> Template:
+    """The contact form again, with what was typed and why it was refused."""
+    return render_page(
+        page,
+        "workspace/contacts/form.html",
+        section="contacts",
+        status=422,
+        contact=contact,
+        values=_values(contact, data),
+        errors=form_errors(error),
+        people=await _people(page),
+    )
+
+
 class ContactPages(Controller):
     path = "/w/{slug:str}/contacts"
     include_in_schema = False
@@ -115,16 +131,7 @@ class ContactPages(Controller):
         try:
             contact = await create_contact(page.tenant.id, _fields(data), actor=page.actor)
         except ValidationFailed as error:
-            return render_page(
-                page,
-                "workspace/contacts/form.html",
-                section="contacts",
-                status=422,
-                contact=None,
-                values=_values(None, data),
-                errors=form_errors(error),
-                people=await _people(page),
-            )
+            return await _form_again(page, None, data, error)
         return see_other(f"{page.base}/contacts/{contact.id}", flash="contact_created")
 
     @get("/{contact_id:str}", name="contact")
@@ -153,16 +160,7 @@ class ContactPages(Controller):
         try:
             await update_contact(page.tenant.id, contact_id, _fields(data), actor=page.actor)
         except ValidationFailed as error:
-            return render_page(
-                page,
-                "workspace/contacts/form.html",
-                section="contacts",
-                status=422,
-                contact=contact,
-                values=_values(contact, data),
-                errors=form_errors(error),
-                people=await _people(page),
-            )
+            return await _form_again(page, contact, data, error)
         return see_other(f"{page.base}/contacts/{contact.id}", flash="contact_saved")
 
     @post("/{contact_id:str}/delete", name="contact-delete")
