@@ -48,12 +48,7 @@ class UserController(Controller):
     ) -> UserOut:
         user = await service.add_user(
             caller.tenant.id,
-            service.NewPerson(
-                email=data.email,
-                role=data.role,
-                first_name=data.first_name,
-                last_name=data.last_name,
-            ),
+            data.person(),
             actor=caller.actor,
         )
         return UserOut.of(user)
@@ -96,12 +91,7 @@ class InvitationController(Controller):
     ) -> InvitationOut:
         invitation = await service.invite_user(
             caller.tenant.id,
-            service.NewPerson(
-                email=data.email,
-                role=data.role,
-                first_name=data.first_name,
-                last_name=data.last_name,
-            ),
+            data.person(),
             actor=caller.actor,
         )
         return InvitationOut.of(invitation)

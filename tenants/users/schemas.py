@@ -8,17 +8,29 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from comptoir.platform.auth.tables import User
+from comptoir.tenants.users.service import NewPerson
 from comptoir.tenants.users.tables import Invitation
 
 RoleName = Literal["admin", "key_user", "end_user"]
 Name = Annotated[str, msgspec.Meta(max_length=100)]
 
 
-class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
+    """Someone to add or invite: the same fields either way."""
+
     email: Annotated[str, msgspec.Meta(max_length=254)]
     first_name: Name = ""
     last_name: Name = ""
     role: RoleName = "end_user"
+
+    def person(self) -> NewPerson:
+        return NewPerson(
+            email=self.email, role=self.role, first_name=self.first_name, last_name=self.last_name
+        )
+
+
+class UserCreate(PersonIn, forbid_unknown_fields=True):
+    pass
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,11 +71,8 @@ class UserList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-class InvitationCreate(msgspec.Struct, forbid_unknown_fields=True):
-    email: Annotated[str, msgspec.Meta(max_length=254)]
-    first_name: Name = ""
-    last_name: Name = ""
-    role: RoleName = "end_user"
+class InvitationCreate(PersonIn, forbid_unknown_fields=True):
+    pass
 
 
 class InvitationOut(msgspec.Struct):
