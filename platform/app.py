@@ -16,6 +16,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
+from litestar.types import ASGIApp
 
 from comptoir.platform.auth.callers import provide_api_caller
 from comptoir.platform.auth.controllers import SessionController, TokenController
@@ -25,6 +26,7 @@ from comptoir.platform.jobs import worker_loop
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
+from comptoir.platform.web.security_headers import security_headers_middleware
 from comptoir.platform.web.templating import environment
 
 CSRF_EXEMPT = ["/api/", "/webhooks/", "/healthz", "/readyz", "/schema"]
@@ -68,6 +70,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await close_pool(engine)
 
 
+def create_asgi_app() -> ASGIApp:
+    """What the server runs: the app inside the request log, which wraps it
+    whole so that unmatched paths (404, 405) are logged and carry a request id too."""
+    return request_logging_middleware(create_app())
+
+
 def create_app() -> Litestar:
     settings = get_settings()
     configure_logging()
@@ -82,7 +90,7 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[healthz, readyz, api, static, *page_routes()],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_logging_middleware],
+        middleware=[security_headers_middleware],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="comptoir_csrf",
@@ -107,6 +115,7 @@ def create_app() -> Litestar:
                     js_url="/static/vendor/swagger-ui-bundle.js",
                     css_url="/static/vendor/swagger-ui.css",
                     standalone_preset_js_url="/static/vendor/swagger-ui-standalone-preset.js",
+                    favicon='<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">',
                 ),
             ],
             components=Components(
@@ -115,5 +124,6 @@ def create_app() -> Litestar:
             security=[{"bearer": []}],
         ),
         lifespan=[lifespan],
+        logging_config=None,  # logging is configured by comptoir.platform.logs
         debug=False,
     )

@@ -49,9 +49,18 @@ def serve(host: str, port: int) -> None:
     """Serve the web application and the API."""
     import uvicorn
 
-    from comptoir.platform.app import create_app
+    from comptoir.platform.app import create_asgi_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="warning", proxy_headers=True)
+    # log_config=None: uvicorn's loggers go through ours (JSON); requests are
+    # logged by the app's own middleware, with tenant and user.
+    uvicorn.run(
+        create_asgi_app(),
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 @main.command()

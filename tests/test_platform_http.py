@@ -57,3 +57,26 @@ async def test_request_log_lines_carry_request_tenant_and_user(
     assert request_line["user"] == workspace.admin_user_id
     assert request_line["status"] == 200
     assert request_line["path"] == "/api/v1/contacts"
+
+
+async def test_unmatched_paths_are_logged_with_a_request_id(
+    client, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    response = await client.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    request_id = response.headers["x-request-id"]
+    lines = [
+        json.loads(line) for line in capsys.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    assert any(line.get("request_id") == request_id and line.get("status") == 404 for line in lines)
+
+
+async def test_pages_carry_hardening_headers(client) -> None:
+    page = await client.get("/signup")
+    assert page.status_code == 200
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert "script-src 'self';" in page.headers["content-security-policy"]
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["x-frame-options"] == "DENY"
+    assert page.headers["strict-transport-security"].startswith("max-age=")

@@ -12,6 +12,7 @@ import pytest
 from litestar import Litestar
 
 from comptoir.platform.db.engine import set_engine
+from comptoir.platform.logs import request_logging_middleware
 from comptoir.platform.settings import reset_settings
 from tests.support.databases import (
     TestDatabase,
@@ -78,7 +79,10 @@ async def client(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client calling the app in this event loop (Litestar's own test
     client runs the app on another loop, which a shared asyncpg pool forbids).
     HTTPS, so that Secure cookies come back as from a browser."""
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(
+        app=request_logging_middleware(app),  # type: ignore[arg-type]
+        client=("203.0.113.7", 51000),
+    )
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver.local") as http:
         yield http
 
