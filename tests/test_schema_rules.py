@@ -21,8 +21,8 @@ from piccolo.columns import UUID
 
 from comptoir.platform.db.engine import sqlite_path
 from comptoir.platform.db.registry import all_tables, tenant_tables
+from tests.support.api_resources import RESOURCES, list_routes
 from tests.support.fixtures import Workspace
-from tests.test_isolation_api import RESOURCES, list_routes
 
 if TYPE_CHECKING:
     from tests.support.databases import TestDatabase

@@ -25,8 +25,8 @@ from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
 from tests.support.fixtures import Workspace
+from tests.support.pages import CSRF_INPUT, new_contact, post_form, sign_in
 from tests.support.smtp import Mailbox
-from tests.test_workspace_pages import CSRF_INPUT, new_contact, post_form, sign_in
 
 LINK = re.compile(r'href="(/[^"#]*)"')
 SKIPPED = ("/static/", "/schema", "/api/", "/healthz", "/readyz", "/webhooks/")

@@ -1,0 +1,161 @@
+"""The kinds of record the API serves, how to create one in a tenant, and the
+routes that take their ids, read from the app itself. The isolation and schema
+tests walk these."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from litestar import Litestar
+from litestar.routes import HTTPRoute
+
+from comptoir.platform.auth.service import open_session
+from comptoir.platform.auth.tables import User
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.service import tenant_by_slug
+from tests.support.fixtures import Workspace
+
+API_PREFIX = "/api/v1/"
+CHECKED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+PARAMETER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+PROBLEM_JSON = "application/problem+json"
+
+Reader = Callable[[httpx.AsyncClient], Awaitable[Any]]
+
+
+@dataclass
+class Created:
+    """A record of tenant A: its id (the route's first path parameter), the
+    values of any further path parameters, and how A reads it back."""
+
+    id: str
+    read: Reader
+    params: dict[str, str] = field(default_factory=dict)
+
+
+Creator = Callable[[httpx.AsyncClient, Workspace], Awaitable[Created]]
+
+
+@dataclass(frozen=True)
+class Resource:
+    create: Creator
+    # A valid JSON body for POST/PUT/PATCH on the id routes of this resource,
+    # so that validation passes and only the id decides the answer.
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def _read_one(path: str, ws: Workspace) -> Reader:
+    async def read(client: httpx.AsyncClient) -> Any:
+        response = await client.get(path, headers=ws.headers)
+        assert response.status_code == 200, f"A cannot read {path}: {response.text}"
+        return response.json()
+
+    return read
+
+
+def _read_in_list(path: str, record_id: str, ws: Workspace) -> Reader:
+    async def read(client: httpx.AsyncClient) -> Any:
+        response = await client.get(path, headers=ws.headers, params={"limit": 200})
+        assert response.status_code == 200, f"A cannot list {path}: {response.text}"
+        found = [item for item in response.json()["items"] if item["id"] == record_id]
+        assert found, f"{record_id} is missing from A's {path}"
+        return found[0]
+
+    return read
+
+
+async def _post(client: httpx.AsyncClient, ws: Workspace, path: str, body: dict[str, Any]) -> str:
+    response = await client.post(path, headers=ws.headers, json=body)
+    assert response.status_code == 201, f"POST {path} for A failed: {response.text}"
+    return str(response.json()["id"])
+
+
+async def create_contact(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"first_name": "Anne", "last_name": "Alpha", "email": "anne@alpha-client.fr"}
+    record_id = await _post(client, ws, "/api/v1/contacts", body)
+    return Created(record_id, _read_one(f"/api/v1/contacts/{record_id}", ws))
+
+
+async def create_user(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"email": "bruno@alpha-equipe.fr", "first_name": "Bruno", "role": "key_user"}
+    record_id = await _post(client, ws, "/api/v1/users", body)
+    return Created(record_id, _read_one(f"/api/v1/users/{record_id}", ws))
+
+
+async def create_invitation(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"email": "chloe@alpha-equipe.fr", "role": "end_user"}
+    record_id = await _post(client, ws, "/api/v1/invitations", body)
+    return Created(record_id, _read_in_list("/api/v1/invitations", record_id, ws))
+
+
+async def create_token(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    record_id = await _post(client, ws, "/api/v1/tokens", {"name": "Intégration"})
+    return Created(record_id, _read_in_list("/api/v1/tokens", record_id, ws))
+
+
+async def create_session(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    """Browser sessions come from signing in on a page: open one for A's admin."""
+    tenant = await tenant_by_slug(ws.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        admin = await scope.get(User, ws.admin_user_id)
+    opened = await open_session(tenant, admin, ip_address="198.51.100.4", user_agent="Firefox")
+    record_id = str(opened.session.id)
+    return Created(record_id, _read_in_list("/api/v1/sessions", record_id, ws))
+
+
+# How to make a record of tenant A for every resource whose routes take an id,
+# by the routes' path prefix (the part before the first path parameter).
+RESOURCES: dict[str, Resource] = {
+    "/api/v1/contacts": Resource(create_contact, {"job_title": "Changed by another tenant"}),
+    "/api/v1/users": Resource(create_user, {"first_name": "Changed", "role": "end_user"}),
+    "/api/v1/invitations": Resource(create_invitation),
+    "/api/v1/tokens": Resource(create_token, {"name": "Changed by another tenant"}),
+    "/api/v1/sessions": Resource(create_session),
+}
+
+
+@dataclass(frozen=True)
+class IdRoute:
+    path: str  # as declared, e.g. /api/v1/contacts/{contact_id:str}
+    params: tuple[str, ...]
+    methods: tuple[str, ...]
+
+    @property
+    def prefix(self) -> str:
+        return self.path.split("/{", 1)[0].rstrip("/")
+
+    def url(self, values: dict[str, str]) -> str:
+        return PARAMETER.sub(lambda m: values[m.group(1)], self.path)
+
+
+def _methods(route: HTTPRoute) -> tuple[str, ...]:
+    declared = {method for handler in route.route_handlers for method in handler.http_methods}
+    return tuple(m for m in CHECKED_METHODS if m in declared)
+
+
+def id_routes(app: Litestar) -> list[IdRoute]:
+    """Every /api/v1 route with a path parameter, and the methods it answers."""
+    found = []
+    for route in app.routes:
+        if isinstance(route, HTTPRoute) and route.path.startswith(API_PREFIX):
+            params = tuple(PARAMETER.findall(route.path))
+            if params and _methods(route):
+                found.append(IdRoute(route.path, params, _methods(route)))
+    return sorted(found, key=lambda r: r.path)
+
+
+def list_routes(app: Litestar) -> list[str]:
+    """Every /api/v1 route without a path parameter that answers GET."""
+    return sorted(
+        route.path
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        and route.path.startswith(API_PREFIX)
+        and not PARAMETER.search(route.path)
+        and "GET" in _methods(route)
+    )
