@@ -113,3 +113,20 @@ def test_staff_create_prints_a_totp_secret(cli) -> None:
     assert "otpauth://totp/" in created.stdout
     again = cli("staff", "create", "--email", "ops@exemple.fr", "--password", PASSWORD, ok=False)
     assert again.returncode == 1 and "already exists" in again.stderr
+
+
+def test_worker_runs_one_pass_and_exits(cli) -> None:
+    cli(
+        "tenants",
+        "create",
+        "--company",
+        "Atelier Roux",
+        "--slug",
+        "roux",
+        "--admin-email",
+        "jo@roux.fr",
+        "--admin-password",
+        PASSWORD,
+    )
+    result = cli("worker", "--once")
+    assert result.returncode == 0
