@@ -350,3 +350,29 @@ async def test_abandoned_http_request_leaves_the_pool_healthy(
     pid, _ = await _read_as(other_workspace.tenant_id)
     assert pid != pids[0], "the abandoned request's connection went back into the pool"
     await _wait_until_gone(admin, pids[0])
+
+
+async def test_cancelled_control_plane_query_discards_its_connection(
+    one_connection_pool: Engine[Any], admin: asyncpg.Connection
+) -> None:
+    """Queries outside a tenant scope (the tenant directory, throttling) follow
+    the same rule: cancelled mid-query, their connection is terminated."""
+    from comptoir.platform.directory.tables import Tenant
+
+    slow = asyncio.create_task(Tenant.raw("SELECT pg_sleep(5)").run())
+    deadline = time.monotonic() + 10
+    cancelled_pid = None
+    while cancelled_pid is None:
+        assert time.monotonic() < deadline, "the slow query never reached the database"
+        cancelled_pid = await admin.fetchval(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE query = 'SELECT pg_sleep(5)' AND state = 'active'"
+        )
+        await asyncio.sleep(0.01)
+    slow.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await slow
+    async with asyncio.timeout(10):
+        [row] = await Tenant.raw("SELECT pg_backend_pid() AS pid").run()
+    assert row["pid"] != cancelled_pid, "the cancelled connection went back into the pool"
+    await _wait_until_gone(admin, cancelled_pid)

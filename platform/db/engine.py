@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -84,6 +85,21 @@ class SafePostgresTransaction(PostgresTransaction):
 class ComptoirPostgresEngine(PostgresEngine):
     def transaction(self, allow_nested: bool = True) -> SafePostgresTransaction:  # type: ignore[override]
         return SafePostgresTransaction(engine=self, allow_nested=allow_nested)
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        """A query outside any transaction (the control plane): the same rule
+        as transactions, an interrupted connection is terminated, not reused."""
+        if not self.pool:
+            raise ValueError("A pool isn't currently running.")
+        connection = await self.pool.acquire()
+        try:
+            return await connection.fetch(query, *(args or []))
+        except BaseException as error:
+            if _interrupted(error):
+                connection.terminate()
+            raise
+        finally:
+            await asyncio.shield(self.pool.release(connection))
 
 
 class ComptoirSQLiteEngine(SQLiteEngine):
