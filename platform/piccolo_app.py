@@ -8,6 +8,7 @@ from comptoir.platform.audit.tables import AuditEntry, StaffAuditEntry
 from comptoir.platform.auth.tables import (
     ApiToken,
     LoginThrottle,
+    PasswordReset,
     StaffSession,
     StaffUser,
     User,
@@ -31,6 +32,7 @@ APP_CONFIG = AppConfig(
         ApiToken,
         AuditEntry,
         OutboxMessage,
+        PasswordReset,
     ],
     migration_dependencies=[],
     commands=[],

@@ -156,6 +156,14 @@ async def test_every_template_renders(
     assert (await client.get("/login?workspace=nowhere")).status_code == 404
     wrong = await sign_in(client, workspace, password="not-the-password")
     assert wrong.status_code == 401
+    forgot = f"/w/{slug}/password/forgot"
+    assert (await client.get(forgot)).status_code == 200
+    assert (await post_form(client, forgot, forgot, {"email": workspace.admin_email})).is_success
+    reset_mail = Mailbox.text_of(mailbox.to(workspace.admin_email)[-1])
+    reset_link = re.search(r"https://testserver\.local(/w/\S+/password/reset/\S+)", reset_mail)
+    assert reset_link
+    assert (await client.get(reset_link.group(1))).status_code == 200
+    assert (await client.get(f"/w/{slug}/password/reset/bogus")).status_code == 404
 
     # The workspace, signed in as its administrator, with a staff impersonation on record.
     tenant = await tenant_by_slug(slug)

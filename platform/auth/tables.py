@@ -71,3 +71,13 @@ class LoginThrottle(ControlTable, tablename="login_throttle"):  # type: ignore[c
     failures = Integer(default=0)
     window_started_at = Timestamptz(default=TimestamptzNow())
     locked_until = Timestamptz(null=True, default=None)
+
+
+class PasswordReset(TenantTable, tablename="password_resets"):  # type: ignore[call-arg]
+    """A "forgot my password" link: usable once, for an hour."""
+
+    user_id = UUID(index=True, default=None)
+    token_hash = Varchar(length=64)
+    expires_at = Timestamptz(default=TimestamptzNow())
+    used_at = Timestamptz(null=True, default=None)
+    ip_address = Varchar(length=64, default="")

@@ -1,4 +1,5 @@
-"""A workspace's door: signing in and out, and accepting an invitation."""
+"""A workspace's door: signing in and out, accepting an invitation, and
+choosing a new password through a link sent by e-mail."""
 
 from __future__ import annotations
 
@@ -16,6 +17,11 @@ from comptoir.platform.auth.cookies import (
     WORKSPACE_COOKIE,
     clear_workspace_cookie,
     workspace_cookie,
+)
+from comptoir.platform.auth.password_reset import (
+    pending_reset,
+    request_password_reset,
+    reset_password,
 )
 from comptoir.platform.auth.service import (
     authenticate_password,
@@ -188,5 +194,90 @@ class DoorPages(Controller):
         return see_other(
             f"{door.base}/",
             flash="invitation_accepted",
+            cookies=[_session_cookie(door.tenant.slug, opened.token)],
+        )
+
+    @get(
+        "/password/forgot",
+        name="password-forgot",
+        dependencies={"door": Provide(provide_door)},
+    )
+    async def forgot_form(self, door: NamedDependency[WorkspaceDoor]) -> Template:
+        return render_door(door, "workspace/password_forgot.html", email="", errors={}, error="")
+
+    @post("/password/forgot", dependencies={"door": Provide(provide_door)})
+    async def forgot(
+        self,
+        request: Request[Any, Any, Any],
+        door: NamedDependency[WorkspaceDoor],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template:
+        email = data.get("email", "").strip()
+        if not email or "@" not in email:
+            errors = {"email": _("Enter the e-mail address of your account.")}
+            return render_door(
+                door,
+                "workspace/password_forgot.html",
+                status=422,
+                email=email,
+                errors=errors,
+                error="",
+            )
+        try:
+            await request_password_reset(door.tenant, email, ip_address=client_ip(request))
+        except TooManyAttempts as error:
+            minutes = max(1, math.ceil(error.retry_after / 60))
+            message = _("Too many requests. Try again in %(minutes)s min.") % {"minutes": minutes}
+            return render_door(
+                door,
+                "workspace/password_forgot.html",
+                status=429,
+                email=email,
+                errors={},
+                error=message,
+            )
+        return render_door(door, "workspace/password_forgot_sent.html", email=email)
+
+    @get(
+        "/password/reset/{token:str}",
+        name="password-reset",
+        dependencies={"door": Provide(provide_door)},
+    )
+    async def reset_form(
+        self, door: NamedDependency[WorkspaceDoor], token: FromPath[str]
+    ) -> Template:
+        if await pending_reset(door.tenant.id, token) is None:
+            return render_door(door, "workspace/password_reset_invalid.html", status=404)
+        return render_door(door, "workspace/password_reset.html", errors={})
+
+    @post("/password/reset/{token:str}", dependencies={"door": Provide(provide_door)})
+    async def reset(
+        self,
+        request: Request[Any, Any, Any],
+        door: NamedDependency[WorkspaceDoor],
+        token: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template | Redirect:
+        password = data.get("password", "")
+        if password != data.get("password_confirm", ""):
+            errors = {"password_confirm": _("The two passwords are not the same.")}
+            return render_door(door, "workspace/password_reset.html", status=422, errors=errors)
+        try:
+            user = await reset_password(door.tenant, token, password, ip_address=client_ip(request))
+        except ValidationFailed as error:
+            return render_door(
+                door, "workspace/password_reset.html", status=422, errors=form_errors(error)
+            )
+        except NotFound:
+            return render_door(door, "workspace/password_reset_invalid.html", status=404)
+        opened = await open_session(
+            door.tenant,
+            user,
+            ip_address=client_ip(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        return see_other(
+            f"{door.base}/",
+            flash="password_reset",
             cookies=[_session_cookie(door.tenant.slug, opened.token)],
         )

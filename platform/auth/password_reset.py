@@ -1,0 +1,126 @@
+""" "Forgot my password": a link by e-mail, usable once within the hour.
+
+The request always gets the same answer, whether or not the address has an
+account, so the form cannot be used to find out who works where."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from comptoir.platform.audit import service as audit
+from comptoir.platform.auth import throttle
+from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
+from comptoir.platform.auth.service import actor_for
+from comptoir.platform.auth.tables import PasswordReset, User, UserSession
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.errors import NotFound, ValidationFailed
+from comptoir.platform.outbox.service import deliver_pending, queue_email
+from comptoir.platform.settings import get_settings
+from comptoir.platform.web.templating import render_email
+
+LINK_LIFETIME = dt.timedelta(hours=1)
+# Requests per address and per account: enough for a typo, not for a mail bomb.
+ADDRESS_POLICY = throttle.ThrottlePolicy(10, dt.timedelta(minutes=15), dt.timedelta(minutes=15))
+ACCOUNT_POLICY = throttle.ThrottlePolicy(3, dt.timedelta(minutes=15), dt.timedelta(minutes=15))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def request_password_reset(tenant: Tenant, email: str, *, ip_address: str) -> None:
+    """Send a reset link if ``email`` is an active user of the tenant. Raises
+    TooManyAttempts when this address or account asked too often."""
+    email = email.strip().lower()
+    address_key = f"reset:{throttle.address_key(ip_address)}"
+    account_key = f"reset:{throttle.account_key(str(tenant.id), email)}"
+    await throttle.check(address_key)
+    await throttle.check(account_key)
+    await throttle.record_failure(address_key, ADDRESS_POLICY)
+    await throttle.record_failure(account_key, ACCOUNT_POLICY)
+    async with tenant_scope(tenant.id) as scope:
+        user = await scope.objects(User).where(User.email == email).first()
+        if user is None or user.status != "active":
+            return
+        token = new_secret()
+        reset = PasswordReset(
+            user_id=user.id,
+            token_hash=digest(token),
+            expires_at=_now() + LINK_LIFETIME,
+            ip_address=ip_address[:64],
+        )
+        await scope.insert(reset)
+        link = f"{get_settings().base_url}/w/{tenant.slug}/password/reset/{token}"
+        subject, text, html = render_email(
+            "password_reset",
+            locale=user.locale or tenant.locale,
+            company=tenant.company_name,
+            link=link,
+            email=user.email,
+            ip_address=ip_address,
+        )
+        await queue_email(
+            scope,
+            to=user.email,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            kind="password_reset",
+        )
+        await audit.record(
+            scope,
+            actor_for(user, ip_address=ip_address),
+            "password.reset_requested",
+            object_type="user",
+            object_id=user.id,
+        )
+    await deliver_pending(tenant.id)
+
+
+async def pending_reset(tenant_id: uuid.UUID, token: str) -> PasswordReset | None:
+    async with tenant_scope(tenant_id) as scope:
+        reset = await (
+            scope.objects(PasswordReset).where(PasswordReset.token_hash == digest(token)).first()
+        )
+    if reset is None or reset.used_at is not None or reset.expires_at <= _now():
+        return None
+    return reset
+
+
+async def reset_password(tenant: Tenant, token: str, password: str, *, ip_address: str) -> User:
+    """Set a new password through a reset link. Every session of the user is
+    ended (whoever knew the old password is signed out) and the link is spent."""
+    reset = await pending_reset(tenant.id, token)
+    if reset is None:
+        raise NotFound("This link is invalid or has expired. Ask for a new one.")
+    async with tenant_scope(tenant.id) as scope:
+        user = await scope.get(User, reset.user_id)
+        problem = password_problem(password, email=user.email)
+        if problem:
+            raise ValidationFailed({"password": problem})
+        now = _now()
+        spent = await (
+            scope.update(PasswordReset, {PasswordReset.used_at: now})
+            .where(PasswordReset.id == reset.id)
+            .where(PasswordReset.used_at.is_null())
+            .returning(PasswordReset.id)
+        )
+        if not spent:  # used by a concurrent request in the meantime
+            raise NotFound("This link is invalid or has expired. Ask for a new one.")
+        user.password_hash = await hash_password(password)
+        await scope.save(user, columns=[User.password_hash])
+        await (
+            scope.update(UserSession, {UserSession.revoked_at: now})
+            .where(UserSession.user_id == user.id)
+            .where(UserSession.revoked_at.is_null())
+        )
+        await audit.record(
+            scope,
+            actor_for(user, ip_address=ip_address),
+            "password.reset",
+            object_type="user",
+            object_id=user.id,
+        )
+    return user

@@ -1,0 +1,111 @@
+"""Forgot my password: the link by e-mail, once, within the hour; other sessions end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import httpx
+import pytest
+
+from comptoir.platform.auth import service
+from comptoir.platform.auth.tables import PasswordReset
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.platform.errors import NotAuthenticated
+from tests.support.fixtures import STRONG_PASSWORD, Workspace
+from tests.support.pages import EN, post_form
+from tests.support.smtp import Mailbox
+
+NEW_PASSWORD = "Un-nouveau-mot-de-passe-2027"
+LINK = re.compile(r"https://testserver\.local(/w/[\w-]+/password/reset/\S+)")
+
+
+async def ask_for_link(client: httpx.AsyncClient, ws: Workspace, email: str) -> httpx.Response:
+    url = f"/w/{ws.slug}/password/forgot"
+    return await post_form(client, url, url, {"email": email})
+
+
+def link_in(mailbox: Mailbox, email: str) -> str:
+    [message] = mailbox.to(email)
+    found = LINK.search(Mailbox.text_of(message))
+    assert found, Mailbox.text_of(message)
+    return found.group(1)
+
+
+async def test_reset_link_sets_a_new_password_once_and_ends_other_sessions(
+    client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
+) -> None:
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    user = await service.authenticate_password(tenant, workspace.admin_email, STRONG_PASSWORD, "x")
+    elsewhere = await service.open_session(tenant, user, ip_address="x", user_agent="phone")
+
+    sent = await ask_for_link(client, workspace, workspace.admin_email.upper())
+    assert sent.status_code == 200
+    assert "Check your inbox" in sent.text
+    path = link_in(mailbox, workspace.admin_email)
+
+    assert (await client.get(path, headers=EN)).status_code == 200
+    mismatch = await post_form(
+        client, path, path, {"password": NEW_PASSWORD, "password_confirm": "x"}
+    )
+    assert mismatch.status_code == 422 and "not the same" in mismatch.text
+    weak = await post_form(client, path, path, {"password": "short", "password_confirm": "short"})
+    assert weak.status_code == 422
+
+    done = await post_form(
+        client, path, path, {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/w/{workspace.slug}/"
+    assert "comptoir_session=" in done.headers["set-cookie"]
+
+    assert await service.load_session(tenant, elsewhere.token) is None
+    with pytest.raises(NotAuthenticated):
+        await service.authenticate_password(tenant, workspace.admin_email, STRONG_PASSWORD, "y")
+    again = await service.authenticate_password(tenant, workspace.admin_email, NEW_PASSWORD, "y")
+    assert again.id == user.id
+
+    reused = await client.get(path, headers=EN)
+    assert reused.status_code == 404 and "no longer valid" in reused.text
+
+
+async def test_unknown_address_gets_the_same_answer_and_no_mail(
+    client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
+) -> None:
+    known = await ask_for_link(client, workspace, workspace.admin_email)
+    unknown = await ask_for_link(client, workspace, "personne@ailleurs.fr")
+    assert known.status_code == unknown.status_code == 200
+    assert "Check your inbox" in unknown.text
+    assert mailbox.to("personne@ailleurs.fr") == []
+
+
+async def test_requests_are_throttled_per_account(
+    client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
+) -> None:
+    for _ in range(3):
+        assert (await ask_for_link(client, workspace, workspace.admin_email)).status_code == 200
+    refused = await ask_for_link(client, workspace, workspace.admin_email)
+    assert refused.status_code == 429
+    assert "Too many requests" in refused.text
+    assert len(mailbox.to(workspace.admin_email)) == 3
+
+
+async def test_expired_link_is_refused(
+    client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
+) -> None:
+    await ask_for_link(client, workspace, workspace.admin_email)
+    path = link_in(mailbox, workspace.admin_email)
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        await scope.update(PasswordReset, {PasswordReset.expires_at: past})
+    response = await post_form(
+        client,
+        f"/w/{workspace.slug}/login",
+        path,
+        {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
+    assert response.status_code == 404
