@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+import uuid
 
 import httpx
 import pytest
@@ -12,9 +14,9 @@ from comptoir.platform.auth import service
 from comptoir.platform.auth.tables import PasswordReset
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
-from comptoir.platform.errors import NotAuthenticated
+from comptoir.platform.errors import Forbidden, NotAuthenticated
 from tests.support.fixtures import STRONG_PASSWORD, Workspace
-from tests.support.pages import EN, post_form
+from tests.support.pages import EN, post_form, sign_in
 from tests.support.smtp import Mailbox
 
 NEW_PASSWORD = "Un-nouveau-mot-de-passe-2027"
@@ -109,3 +111,72 @@ async def test_expired_link_is_refused(
         {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
     )
     assert response.status_code == 404
+
+
+async def test_signed_in_user_changes_their_password(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    user = await service.authenticate_password(tenant, workspace.admin_email, STRONG_PASSWORD, "x")
+    elsewhere = await service.open_session(tenant, user, ip_address="x", user_agent="phone")
+    assert (await sign_in(client, workspace)).status_code == 303
+    account = f"/w/{workspace.slug}/account/sessions"
+    form = f"/w/{workspace.slug}/account/password"
+
+    wrong = await post_form(
+        client,
+        account,
+        form,
+        {
+            "current_password": "not-my-password",
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
+    assert wrong.status_code == 422 and "not your current password" in wrong.text
+    same = await post_form(
+        client,
+        account,
+        form,
+        {
+            "current_password": STRONG_PASSWORD,
+            "password": STRONG_PASSWORD,
+            "password_confirm": STRONG_PASSWORD,
+        },
+    )
+    assert same.status_code == 422
+
+    done = await post_form(
+        client,
+        account,
+        form,
+        {
+            "current_password": STRONG_PASSWORD,
+            "password": NEW_PASSWORD,
+            "password_confirm": NEW_PASSWORD,
+        },
+    )
+    assert done.status_code == 303
+    # This browser stays signed in; the other device does not.
+    assert (await client.get(account)).status_code == 200
+    assert await service.load_session(tenant, elsewhere.token) is None
+    assert await service.authenticate_password(tenant, workspace.admin_email, NEW_PASSWORD, "y")
+
+
+async def test_support_staff_cannot_change_a_users_password(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    user = await service.authenticate_password(tenant, workspace.admin_email, STRONG_PASSWORD, "x")
+    impersonated = dataclasses.replace(service.actor_for(user), impersonator_staff_id=uuid.uuid4())
+    with pytest.raises(Forbidden):
+        await service.change_password(
+            tenant,
+            user.id,
+            current_password=STRONG_PASSWORD,
+            new_password=NEW_PASSWORD,
+            actor=impersonated,
+            keep_session_id=None,
+        )

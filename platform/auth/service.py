@@ -14,6 +14,7 @@ from comptoir.platform.auth.credentials import (
     hash_password,
     needs_rehash,
     new_secret,
+    password_problem,
     verify_password,
 )
 from comptoir.platform.auth.tables import ApiToken, User, UserSession
@@ -21,7 +22,7 @@ from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import ensure_usable, tenant_by_id, touch_activity
 from comptoir.platform.directory.tables import Tenant
-from comptoir.platform.errors import NotAuthenticated, NotFound
+from comptoir.platform.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
 from comptoir.platform.ids import parse_id
 from comptoir.platform.settings import get_settings
 
@@ -68,6 +69,46 @@ async def authenticate_password(tenant: Tenant, email: str, password: str, ip_ad
         async with tenant_scope(tenant.id) as scope:
             await scope.save(user, columns=[User.password_hash])
     return user
+
+
+async def change_password(
+    tenant: Tenant,
+    user_id: uuid.UUID,
+    *,
+    current_password: str,
+    new_password: str,
+    actor: Actor,
+    keep_session_id: uuid.UUID | None,
+) -> None:
+    """A signed-in user changes their own password. Wrong current passwords
+    count against the account like failed sign-ins; the user's other sessions
+    end; support staff impersonating the user may not do it."""
+    if actor.impersonator_staff_id is not None:
+        raise Forbidden("Support staff cannot change a user's password.")
+    async with tenant_scope(tenant.id) as scope:
+        user = await scope.get(User, user_id)
+    account = throttle.account_key(str(tenant.id), user.email)
+    await throttle.check(account)
+    if not await verify_password(user.password_hash, current_password):
+        await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
+        raise ValidationFailed({"current_password": "is not your current password"})
+    problem = password_problem(new_password, email=user.email)
+    if problem is None and new_password == current_password:
+        problem = "must be different from the current one"
+    if problem:
+        raise ValidationFailed({"password": problem})
+    password_hash = await hash_password(new_password)
+    async with tenant_scope(tenant.id) as scope:
+        await scope.update(User, {User.password_hash: password_hash}).where(User.id == user.id)
+        others = (
+            scope.update(UserSession, {UserSession.revoked_at: _now()})
+            .where(UserSession.user_id == user.id)
+            .where(UserSession.revoked_at.is_null())
+        )
+        if keep_session_id is not None:
+            others = others.where(UserSession.id != keep_session_id)
+        await others
+        await audit.record(scope, actor, "password.change", object_type="user", object_id=user.id)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "token_revoked": ("success", "API token revoked."),
     "invitation_accepted": ("success", "Your password is set. Welcome aboard!"),
     "language_changed": ("success", "Language changed."),
+    "password_changed": ("success", "Password changed. Your other devices were signed out."),
     "password_reset": ("success", "Your new password is set. Your other devices were signed out."),
 }
 

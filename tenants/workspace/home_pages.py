@@ -1,4 +1,4 @@
-"""The signed-in user's own pages: home, account and sessions, language."""
+"""The signed-in user's own pages: home, account (sessions, password), language."""
 
 from __future__ import annotations
 
@@ -10,13 +10,29 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from comptoir.platform.auth.cookies import clear_workspace_cookie
-from comptoir.platform.auth.service import list_sessions, revoke_session
+from comptoir.platform.auth.service import change_password, list_sessions, revoke_session
+from comptoir.platform.errors import TooManyAttempts, ValidationFailed
 from comptoir.platform.i18n import LOCALES
+from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.workspace.dashboard import home_figures
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page, safe_next
 from comptoir.tenants.workspace.preferences import set_user_locale
 from comptoir.tenants.workspace.public_pages import language_cookie
-from comptoir.tenants.workspace.rendering import render_page, see_other
+from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
+
+
+async def _account_page(
+    page: WorkspacePage, *, status: int = 200, password_errors: dict[str, str] | None = None
+) -> Template:
+    sessions = await list_sessions(page.tenant.id, page.user.id)
+    return render_page(
+        page,
+        "workspace/account/sessions.html",
+        section="account",
+        status=status,
+        sessions=sessions,
+        password_errors=password_errors or {},
+    )
 
 
 class HomePages(Controller):
@@ -35,10 +51,31 @@ class HomePages(Controller):
 
     @get("/account/sessions", name="account-sessions")
     async def sessions(self, page: NamedDependency[WorkspacePage]) -> Template:
-        sessions = await list_sessions(page.tenant.id, page.user.id)
-        return render_page(
-            page, "workspace/account/sessions.html", section="account", sessions=sessions
-        )
+        return await _account_page(page)
+
+    @post("/account/password", name="account-password")
+    async def password(
+        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
+    ) -> Template | Redirect:
+        new_password = data.get("password", "")
+        if new_password != data.get("password_confirm", ""):
+            errors = {"password_confirm": _("The two passwords are not the same.")}
+            return await _account_page(page, status=422, password_errors=errors)
+        try:
+            await change_password(
+                page.tenant,
+                page.user.id,
+                current_password=data.get("current_password", ""),
+                new_password=new_password,
+                actor=page.actor,
+                keep_session_id=page.session.id,
+            )
+        except ValidationFailed as error:
+            return await _account_page(page, status=422, password_errors=form_errors(error))
+        except TooManyAttempts:
+            errors = {"current_password": _("Too many wrong passwords. Try again later.")}
+            return await _account_page(page, status=429, password_errors=errors)
+        return see_other(f"{page.base}/account/sessions", flash="password_changed")
 
     @post("/account/sessions/{session_id:str}/revoke", name="account-session-revoke")
     async def revoke(
