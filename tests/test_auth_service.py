@@ -78,3 +78,18 @@ async def test_unknown_email_and_wrong_password_read_the_same(client, workspace)
             tenant, workspace.admin_email, "wrong-password!", "192.0.2.21"
         )
     assert unknown.value.detail == wrong.value.detail
+
+
+async def test_signing_out_is_audited(client, workspace) -> None:
+    from comptoir.platform.audit.tables import AuditEntry
+    from comptoir.platform.db.scope import tenant_scope
+
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    user = await service.authenticate_password(tenant, workspace.admin_email, STRONG_PASSWORD, "x")
+    opened = await service.open_session(tenant, user, ip_address="x", user_agent="pytest")
+    await service.end_session(tenant.id, opened.token, ip_address="192.0.2.30")
+    await service.end_session(tenant.id, opened.token)  # twice: nothing more happens
+    async with tenant_scope(tenant.id) as scope:
+        logouts = await scope.objects(AuditEntry).where(AuditEntry.action == "user.logout")
+    assert [e.ip_address for e in logouts] == ["192.0.2.30"]

@@ -203,11 +203,23 @@ async def revoke_session(tenant_id: uuid.UUID, session_id: str, *, actor: Actor)
             )
 
 
-async def end_session(tenant_id: uuid.UUID, token: str) -> None:
+async def end_session(tenant_id: uuid.UUID, token: str, *, ip_address: str = "") -> None:
+    """Sign out: the session behind this cookie ends, and the audit log says so."""
     async with tenant_scope(tenant_id) as scope:
-        await scope.update(UserSession, {UserSession.revoked_at: _now()}).where(
-            UserSession.token_hash == digest(token)
+        session = await (
+            scope.objects(UserSession)
+            .where(UserSession.token_hash == digest(token))
+            .where(UserSession.revoked_at.is_null())
+            .first()
         )
+        if session is None:
+            return
+        session.revoked_at = _now()
+        await scope.save(session, columns=[UserSession.revoked_at])
+        user = await scope.find(User, session.user_id)
+        if user is not None:
+            actor = actor_for(user, ip_address=ip_address, session=session)
+            await audit.record(scope, actor, "user.logout", object_type="user", object_id=user.id)
 
 
 @dataclass(frozen=True)

@@ -115,7 +115,7 @@ class DoorPages(Controller):
             raise NotFound("No such workspace.")
         token = request.cookies.get(WORKSPACE_COOKIE, "")
         if token:
-            await end_session(tenant.id, token)
+            await end_session(tenant.id, token, ip_address=client_ip(request))
         return see_other(
             f"/w/{tenant.slug}/login",
             flash="signed_out",
