@@ -11,8 +11,8 @@ import uuid
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth import throttle
 from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
-from comptoir.platform.auth.service import actor_for
-from comptoir.platform.auth.tables import PasswordReset, User, UserSession
+from comptoir.platform.auth.service import actor_for, end_user_sessions
+from comptoir.platform.auth.tables import PasswordReset, User
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import NotFound, ValidationFailed
@@ -111,11 +111,7 @@ async def reset_password(tenant: Tenant, token: str, password: str, *, ip_addres
             raise NotFound("This link is invalid or has expired. Ask for a new one.")
         user.password_hash = await hash_password(password)
         await scope.save(user, columns=[User.password_hash])
-        await (
-            scope.update(UserSession, {UserSession.revoked_at: now})
-            .where(UserSession.user_id == user.id)
-            .where(UserSession.revoked_at.is_null())
-        )
+        await end_user_sessions(scope, user.id)
         await audit.record(
             scope,
             actor_for(user, ip_address=ip_address),

@@ -19,7 +19,7 @@ from comptoir.platform.auth.credentials import (
 )
 from comptoir.platform.auth.tables import ApiToken, User, UserSession
 from comptoir.platform.db.pagination import Page, keyset_page
-from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.directory.service import ensure_usable, tenant_by_id, touch_activity
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Forbidden, NotAuthenticated, NotFound, ValidationFailed
@@ -71,6 +71,21 @@ async def authenticate_password(tenant: Tenant, email: str, password: str, ip_ad
     return user
 
 
+async def end_user_sessions(
+    scope: TenantScope, user_id: uuid.UUID, *, keep: uuid.UUID | None = None
+) -> None:
+    """Sign a user out everywhere (but the session ``keep``), in the caller's
+    transaction: after a password change, whoever knew the old one is out."""
+    query = (
+        scope.update(UserSession, {UserSession.revoked_at: _now()})
+        .where(UserSession.user_id == user_id)
+        .where(UserSession.revoked_at.is_null())
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    await query
+
+
 async def change_password(
     tenant: Tenant,
     user_id: uuid.UUID,
@@ -100,14 +115,7 @@ async def change_password(
     password_hash = await hash_password(new_password)
     async with tenant_scope(tenant.id) as scope:
         await scope.update(User, {User.password_hash: password_hash}).where(User.id == user.id)
-        others = (
-            scope.update(UserSession, {UserSession.revoked_at: _now()})
-            .where(UserSession.user_id == user.id)
-            .where(UserSession.revoked_at.is_null())
-        )
-        if keep_session_id is not None:
-            others = others.where(UserSession.id != keep_session_id)
-        await others
+        await end_user_sessions(scope, user.id, keep=keep_session_id)
         await audit.record(scope, actor, "password.change", object_type="user", object_id=user.id)
 
 

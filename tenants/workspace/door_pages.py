@@ -7,7 +7,6 @@ import math
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -16,7 +15,6 @@ from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import (
     WORKSPACE_COOKIE,
     clear_workspace_cookie,
-    workspace_cookie,
 )
 from comptoir.platform.auth.password_reset import (
     pending_reset,
@@ -27,19 +25,18 @@ from comptoir.platform.auth.service import (
     authenticate_password,
     end_session,
     load_session,
-    open_session,
 )
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
 from comptoir.platform.i18n import gettext as _
-from comptoir.platform.settings import get_settings
 from comptoir.tenants.users.service import accept_invitation, pending_invitation
 from comptoir.tenants.workspace.deps import WorkspaceDoor, provide_door, safe_next
-from comptoir.tenants.workspace.rendering import form_errors, render_door, see_other
-
-
-def _session_cookie(slug: str, token: str) -> Cookie:
-    return workspace_cookie(slug, token, max_age=get_settings().session_days * 86400)
+from comptoir.tenants.workspace.rendering import (
+    form_errors,
+    render_door,
+    see_other,
+    sign_in_and_go,
+)
 
 
 class DoorPages(Controller):
@@ -97,15 +94,7 @@ class DoorPages(Controller):
         except NotAuthenticated:
             context["error"] = _("Incorrect e-mail or password.")
             return render_door(door, "workspace/login.html", status=401, errors={}, **context)
-        opened = await open_session(
-            door.tenant,
-            user,
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        return see_other(
-            target or f"{door.base}/", cookies=[_session_cookie(door.tenant.slug, opened.token)]
-        )
+        return await sign_in_and_go(request, door.tenant, user, target or f"{door.base}/")
 
     @post("/logout", name="workspace-logout")
     async def logout(self, request: Request[Any, Any, Any], slug: FromPath[str]) -> Redirect:
@@ -185,16 +174,8 @@ class DoorPages(Controller):
                 errors=errors,
                 password="" if "password" in errors else password,
             )
-        opened = await open_session(
-            door.tenant,
-            user,
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        return see_other(
-            f"{door.base}/",
-            flash="invitation_accepted",
-            cookies=[_session_cookie(door.tenant.slug, opened.token)],
+        return await sign_in_and_go(
+            request, door.tenant, user, f"{door.base}/", flash="invitation_accepted"
         )
 
     @get(
@@ -270,14 +251,6 @@ class DoorPages(Controller):
             )
         except NotFound:
             return render_door(door, "workspace/password_reset_invalid.html", status=404)
-        opened = await open_session(
-            door.tenant,
-            user,
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", ""),
-        )
-        return see_other(
-            f"{door.base}/",
-            flash="password_reset",
-            cookies=[_session_cookie(door.tenant.slug, opened.token)],
+        return await sign_in_and_go(
+            request, door.tenant, user, f"{door.base}/", flash="password_reset"
         )

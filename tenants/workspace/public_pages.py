@@ -14,10 +14,7 @@ from litestar.params import QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from comptoir.platform import i18n
-from comptoir.platform.auth.callers import client_ip
-from comptoir.platform.auth.cookies import workspace_cookie
 from comptoir.platform.auth.credentials import new_secret
-from comptoir.platform.auth.service import open_session
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.i18n import gettext as _
@@ -30,6 +27,7 @@ from comptoir.tenants.workspace.rendering import (
     form_errors,
     render_public,
     see_other,
+    sign_in_and_go,
 )
 
 SIGNUP_FIELDS = (
@@ -144,16 +142,9 @@ class PublicPages(Controller):
                 plans=_plans(),
                 trial_days=TRIAL_DAYS,
             )
-        opened = await open_session(
-            result.tenant,
-            result.admin,
-            ip_address=client_ip(request),
-            user_agent=request.headers.get("user-agent", ""),
+        return await sign_in_and_go(
+            request, result.tenant, result.admin, f"/w/{result.tenant.slug}/", flash="welcome"
         )
-        cookie = workspace_cookie(
-            result.tenant.slug, opened.token, max_age=get_settings().session_days * 86400
-        )
-        return see_other(f"/w/{result.tenant.slug}/", flash="welcome", cookies=[cookie])
 
     @get("/signup/slug", name="signup-slug")
     async def slug_status(

@@ -10,12 +10,16 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.numbers import format_decimal
-from litestar import MediaType
+from litestar import MediaType, Request
 from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from comptoir.platform import i18n
+from comptoir.platform.auth.callers import client_ip
+from comptoir.platform.auth.cookies import workspace_cookie
+from comptoir.platform.auth.service import open_session
 from comptoir.platform.auth.tables import User
+from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.i18n import gettext as _
 from comptoir.platform.settings import get_settings
@@ -256,6 +260,28 @@ def see_other(url: str, *, flash: str | None = None, cookies: Iterable[Cookie] =
     if flash:
         all_cookies.append(flash_cookie(flash))
     return Redirect(path=url, status_code=303, cookies=all_cookies, headers=NO_STORE)
+
+
+async def sign_in_and_go(
+    request: Request[Any, Any, Any],
+    tenant: Tenant,
+    user: User,
+    url: str,
+    *,
+    flash: str | None = None,
+) -> Redirect:
+    """Open a fresh session for ``user`` (sign-in, signup, invitation, password
+    link) and send the browser to ``url`` with its cookie."""
+    opened = await open_session(
+        tenant,
+        user,
+        ip_address=client_ip(request),
+        user_agent=request.headers.get("user-agent", ""),
+    )
+    cookie = workspace_cookie(
+        tenant.slug, opened.token, max_age=get_settings().session_days * 86400
+    )
+    return see_other(url, flash=flash, cookies=[cookie])
 
 
 def _sentence(message: str) -> str:
