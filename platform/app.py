@@ -18,41 +18,35 @@ from litestar.static_files import create_static_files_router
 from litestar.template import TemplateConfig
 from litestar.types import ASGIApp
 
-from comptoir.platform.auth.callers import provide_api_caller
-from comptoir.platform.auth.controllers import SessionController, TokenController
+from comptoir.platform import events
+from comptoir.platform.assembly import all_features
 from comptoir.platform.db.engine import close_pool, get_engine, start_pool
 from comptoir.platform.health import healthz, readyz
-from comptoir.platform.jobs import worker_loop
+from comptoir.platform.jobs.worker import worker_loop
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
 from comptoir.platform.web.security_headers import security_headers_middleware
 from comptoir.platform.web.templating import environment
 
-CSRF_EXEMPT = ["/api/", "/webhooks/", "/healthz", "/readyz", "/schema"]
+# Anchored: Litestar searches these patterns anywhere in the path.
+CSRF_EXEMPT = ["^/api/", "^/webhooks/", "^/healthz$", "^/readyz$", "^/schema(/|$)"]
 
 
 def api_routes() -> list[Any]:
-    """Every /api/v1 controller that needs a bearer token."""
-    from comptoir.tenants.contacts.controllers import ContactController
-    from comptoir.tenants.users.controllers import InvitationController, UserController
-
-    return [
-        ContactController,
-        UserController,
-        InvitationController,
-        TokenController,
-        SessionController,
-    ]
+    """Every /api/v1 controller of every feature (they need a bearer token)."""
+    return [route for feature in all_features() for route in feature.api_routes]
 
 
 def page_routes() -> list[Any]:
-    """Every HTML page and the public signup endpoint."""
-    from comptoir.platform.console.pages import CONSOLE_ROUTES
-    from comptoir.tenants.signup.controllers import SignupController
-    from comptoir.tenants.workspace.pages import WORKSPACE_ROUTES
+    """Every HTML page of every feature, and the public signup endpoint."""
+    return [route for feature in all_features() for route in feature.page_routes]
 
-    return [SignupController, *WORKSPACE_ROUTES, *CONSOLE_ROUTES]
+
+def subscribe_listeners() -> None:
+    for feature in all_features():
+        for listener in feature.listeners:
+            events.subscribe(listener)
 
 
 @asynccontextmanager
@@ -79,6 +73,9 @@ def create_asgi_app() -> ASGIApp:
 def create_app() -> Litestar:
     settings = get_settings()
     configure_logging()
+    from comptoir.tenants.access.callers import provide_api_caller
+
+    subscribe_listeners()
     api = Router(
         path="/",
         route_handlers=api_routes(),

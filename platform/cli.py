@@ -67,7 +67,7 @@ def serve(host: str, port: int) -> None:
 @click.option("--once", is_flag=True, help="Run one pass of pending jobs, then exit.")
 def worker(once: bool) -> None:
     """Run background jobs: outbound e-mail delivery and retries."""
-    from comptoir.platform.jobs import run_worker
+    from comptoir.platform.jobs.worker import run_worker
 
     asyncio.run(run_worker(once=once))
 

@@ -1,5 +1,6 @@
 """Record ids: UUIDv7, sortable by creation time and not guessable."""
 
+import datetime as dt
 import uuid
 
 from piccolo.columns.defaults.uuid import UUID7
@@ -34,3 +35,9 @@ def parse_id(value: str) -> uuid.UUID | None:
         return uuid.UUID(value)
     except (ValueError, TypeError, AttributeError):
         return None
+
+
+def id_floor(moment: dt.datetime) -> uuid.UUID:
+    """The smallest UUIDv7 of ``moment``: ids at or above it were made at or after it."""
+    millis = int(moment.timestamp() * 1000)
+    return uuid.UUID(int=(millis << 80) | (0x7 << 76) | (0b10 << 62))

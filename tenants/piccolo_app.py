@@ -1,17 +1,15 @@
-"""Piccolo app of the tenants area: roles, invitations, provisioning, CRM records."""
+"""Piccolo app of the tenants area: the tables of its features."""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from comptoir.tenants.contacts.tables import Contact
-from comptoir.tenants.signup.tables import PipelineStage, TicketSla
-from comptoir.tenants.users.tables import Invitation, Role
+from comptoir.tenants.feature_list import TENANT_FEATURES
 
 APP_CONFIG = AppConfig(
     app_name="tenants",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Role, Invitation, PipelineStage, TicketSla, Contact],
+    table_classes=[table for feature in TENANT_FEATURES for table in feature.tables],
     migration_dependencies=["comptoir.platform.piccolo_app"],
     commands=[],
 )

@@ -22,7 +22,9 @@ from litestar import Litestar, get
 from litestar.di import NamedDependency, Provide
 from piccolo.engine.base import Engine
 
-from comptoir.platform.auth.callers import ApiCaller, provide_api_caller
+from comptoir.platform.auth.callers import ApiCaller
+from comptoir.platform.features import requires
+from comptoir.tenants.access.callers import provide_api_caller
 from comptoir.platform.db.engine import (
     SafePostgresTransaction,
     build_engine,
@@ -288,7 +290,7 @@ def _slow_api(pids: list[int]) -> Litestar:
     """A test-only API route that reads the caller's contacts slowly, with the
     real bearer authentication and error handlers."""
 
-    @get("/api/v1/slow-contacts")
+    @get("/api/v1/slow-contacts", opt=requires("contacts", "view"))
     async def slow_contacts(caller: NamedDependency[ApiCaller]) -> list[str]:
         return await _slow_read_of(str(caller.tenant.id), 2.0, pids)
 

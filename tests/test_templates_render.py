@@ -25,6 +25,7 @@ from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
 from tests.support.fixtures import Workspace
+from tests.support.jobs import deliver_mail
 from tests.support.pages import CSRF_INPUT, new_contact, post_form, sign_in
 from tests.support.smtp import Mailbox
 
@@ -128,6 +129,10 @@ async def test_every_template_renders(
     slug = workspace.slug
     for name in ("Arnaud", "Bérénice", "Chantal"):
         await new_contact(client, workspace, name)
+    account = await client.post(
+        "/api/v1/accounts", headers=workspace.headers, json={"name": "Boulangerie Émile"}
+    )
+    assert account.status_code == 201, account.text
     invited = await client.post(
         "/api/v1/invitations",
         headers=workspace.headers,
@@ -143,6 +148,7 @@ async def test_every_template_renders(
 
     # Public pages and the door of a workspace, signed out.
     await _crawl(client, ["/", "/signup", "/login", f"/w/{slug}/login"], ("/signup", "/login"))
+    await deliver_mail()
     link = re.search(r"https://testserver\.local(/w/\S+)", Mailbox.text_of(mailbox.messages[0]))
     assert link
     assert (await client.get(link.group(1))).status_code == 200
@@ -159,6 +165,7 @@ async def test_every_template_renders(
     forgot = f"/w/{slug}/password/forgot"
     assert (await client.get(forgot)).status_code == 200
     assert (await post_form(client, forgot, forgot, {"email": workspace.admin_email})).is_success
+    await deliver_mail()
     reset_mail = Mailbox.text_of(mailbox.to(workspace.admin_email)[-1])
     reset_link = re.search(r"https://testserver\.local(/w/\S+/password/reset/\S+)", reset_mail)
     assert reset_link

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from comptoir.platform.auth import service
 from comptoir.platform.auth.callers import ApiCaller
 from comptoir.platform.auth.tables import ApiToken, UserSession
-from comptoir.platform.errors import Forbidden
+from comptoir.platform.features import requires, signed_in
 
 
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -66,23 +66,17 @@ class SessionList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def _require_admin(caller: NamedDependency[ApiCaller]) -> None:
-    if not caller.actor.is_admin:
-        raise Forbidden("Only a workspace administrator can manage API tokens.")
-
-
 class TokenController(Controller):
     path = "/api/v1/tokens"
     tags = ["Credentials"]
 
-    @get("/", summary="List API tokens (admin)")
+    @get("/", summary="List API tokens (admin)", opt=requires("api_tokens", "view"))
     async def list_tokens(
         self,
         caller: NamedDependency[ApiCaller],
         cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> TokenList:
-        _require_admin(caller)
         page = await service.api_tokens_page(caller.tenant.id, cursor=cursor, limit=limit)
         return TokenList(items=[TokenOut.of(t) for t in page.items], next_cursor=page.next_cursor)
 
@@ -90,11 +84,11 @@ class TokenController(Controller):
         "/",
         summary="Create an API token (admin)",
         description="The token is in the answer once; only its hash is kept.",
+        opt=requires("api_tokens", "create"),
     )
     async def create_token(
         self, caller: NamedDependency[ApiCaller], data: JSONBody[TokenCreate]
     ) -> TokenCreated:
-        _require_admin(caller)
         created = await service.create_api_token(
             caller.tenant.id,
             data.user_id or caller.user.id,  # type: ignore[arg-type]
@@ -104,11 +98,12 @@ class TokenController(Controller):
         base = TokenOut.of(created.record)
         return TokenCreated(**msgspec.structs.asdict(base), token=created.token)
 
-    @delete("/{token_id:str}", summary="Revoke an API token (admin)")
+    @delete(
+        "/{token_id:str}", summary="Revoke an API token (admin)", opt=requires("api_tokens", "delete")
+    )
     async def revoke_token(
         self, caller: NamedDependency[ApiCaller], token_id: FromPath[str]
     ) -> None:
-        _require_admin(caller)
         await service.revoke_api_token(caller.tenant.id, token_id, actor=caller.actor)
 
 
@@ -128,12 +123,12 @@ class SessionController(Controller):
     path = "/api/v1/sessions"
     tags = ["Credentials"]
 
-    @get("/", summary="List the caller's open browser sessions")
+    @get("/", summary="List the caller's open browser sessions", opt=signed_in())
     async def list_sessions(self, caller: NamedDependency[ApiCaller]) -> SessionList:
         sessions = await service.list_sessions(caller.tenant.id, caller.user.id)
         return SessionList(items=[session_out(s) for s in sessions])
 
-    @delete("/{session_id:str}", summary="Revoke a session")
+    @delete("/{session_id:str}", summary="Revoke a session", opt=signed_in())
     async def revoke_session(
         self, caller: NamedDependency[ApiCaller], session_id: FromPath[str]
     ) -> None:

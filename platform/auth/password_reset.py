@@ -16,7 +16,7 @@ from comptoir.platform.auth.tables import PasswordReset, User
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import NotFound, ValidationFailed
-from comptoir.platform.outbox.service import deliver_pending, queue_email
+from comptoir.platform.outbox.service import queue_email
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import render_email
 
@@ -76,7 +76,6 @@ async def request_password_reset(tenant: Tenant, email: str, *, ip_address: str)
             object_type="user",
             object_id=user.id,
         )
-    await deliver_pending(tenant.id)
 
 
 async def pending_reset(tenant_id: uuid.UUID, token: str) -> PasswordReset | None:

@@ -17,6 +17,7 @@ class User(TenantTable, tablename="users"):  # type: ignore[call-arg]
     status = Varchar(length=20, default="active")  # active, disabled
     password_hash = Varchar(length=255, null=True, default=None)
     locale = Varchar(length=10, default="fr")
+    team_id = UUID(null=True, default=None, index=True)
     last_login_at = Timestamptz(null=True, default=None)
 
 

@@ -37,3 +37,12 @@ class TenantTable(Table):
         # tenant_id (and the ids a row refers to) are filled in by the tenant
         # scope on insert; a row that still lacks one fails on NOT NULL.
         super().__init__(_data, _ignore_missing=True, _exists_in_db=_exists_in_db, **kwargs)
+
+
+class OwnedTable(TenantTable):
+    """A tenant table whose records belong to a user. Under the tenant's
+    ``own_and_team`` sharing rule, a user who does not see every record sees
+    and changes only those owned by them or by their team (the tenant scope
+    adds the filter, in the same place that filters by tenant)."""
+
+    owner_id = UUID(null=True, default=None, index=True)

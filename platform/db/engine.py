@@ -177,10 +177,20 @@ def set_engine(engine: Engine[Any]) -> None:
         table._meta._db = engine
 
 
+async def _keep_session(connection: asyncpg.Connection) -> None:
+    """The pool's reset when a connection comes back: nothing to send.
+
+    asyncpg's default reset costs a round trip per release (RESET ALL, CLOSE
+    ALL, UNLISTEN *, advisory unlocks). Comptoir sets no session state: the
+    tenant and statement timeouts are transaction-local (``set_config(...,
+    true)``, ``SET LOCAL``), it never listens, holds advisory locks or keeps
+    cursors; and asyncpg still rolls back a transaction left open."""
+
+
 async def start_pool(engine: Engine[Any], max_size: int = 10) -> bool:
     """Start the PostgreSQL pool; False when there is nothing to start."""
     if isinstance(engine, PostgresEngine) and engine.pool is None:
-        await engine.start_connection_pool(min_size=1, max_size=max_size)
+        await engine.start_connection_pool(min_size=1, max_size=max_size, reset=_keep_session)
         return True
     return False
 

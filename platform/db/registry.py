@@ -1,21 +1,19 @@
-"""Every table of every Piccolo app, and which of them hold tenant data."""
+"""Every table of every feature, and which of them hold tenant data (RLS,
+export, erase and the isolation suites read this)."""
 
 from __future__ import annotations
-
-import importlib
 
 from piccolo.table import Table
 
 from comptoir.platform.db.base import TenantTable
 
-APP_MODULES = ("comptoir.platform.piccolo_app", "comptoir.tenants.piccolo_app")
-
 
 def all_tables() -> list[type[Table]]:
+    from comptoir.platform.assembly import all_features
+
     tables: list[type[Table]] = []
-    for module_name in APP_MODULES:
-        module = importlib.import_module(module_name)
-        tables.extend(module.APP_CONFIG.table_classes)
+    for feature in all_features():
+        tables.extend(t for t in feature.tables if t not in tables)
     return tables
 
 

@@ -9,14 +9,16 @@ cell's engine here, and only here."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from piccolo.query import Count, Delete, Objects, Select, Update
 
-from comptoir.platform.db.base import TenantTable
+from comptoir.platform import events
+from comptoir.platform.db.base import OwnedTable, TenantTable
 from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.errors import NotFound
 from comptoir.platform.ids import parse_id
@@ -26,26 +28,67 @@ T = TypeVar("T", bound=TenantTable)
 _current_scope: ContextVar[TenantScope | None] = ContextVar("tenant_scope", default=None)
 
 
-class TenantScope:
-    """Queries of one tenant's tables, inside one transaction."""
+@dataclass(frozen=True)
+class Visibility:
+    """Whose records a user may see and change under the ``own_and_team``
+    sharing rule: their own and their team's. ``None`` as a scope's
+    visibility means every record of the tenant."""
 
-    def __init__(self, tenant_id: uuid.UUID) -> None:
+    owner_ids: frozenset[uuid.UUID]
+
+    @classmethod
+    def of(cls, user_id: uuid.UUID, team_member_ids: Collection[uuid.UUID] = ()) -> Visibility:
+        return cls(owner_ids=frozenset({user_id, *team_member_ids}))
+
+
+class TenantScope:
+    """Queries of one tenant's tables, inside one transaction, limited to the
+    records the viewer may see (owned tables under ``own_and_team``)."""
+
+    def __init__(self, tenant_id: uuid.UUID, visibility: Visibility | None = None) -> None:
         self.tenant_id = tenant_id
+        self.visibility = visibility
+
+    def visible_owner_ids(self) -> frozenset[uuid.UUID] | None:
+        """The owners whose records this scope shows, or None for all."""
+        return self.visibility.owner_ids if self.visibility is not None else None
+
+    def _limit(self, table: type[T], query: Any) -> Any:
+        query = query.where(table.tenant_id == self.tenant_id)
+        if self.visibility is not None and issubclass(table, OwnedTable):
+            query = query.where(table.owner_id.is_in(list(self.visibility.owner_ids)))
+        return query
 
     def select(self, table: type[T], *columns: Any) -> Select:
-        return table.select(*columns).where(table.tenant_id == self.tenant_id)
+        return self._limit(table, table.select(*columns))  # type: ignore[no-any-return]
 
     def objects(self, table: type[T]) -> Objects[T]:
-        return table.objects().where(table.tenant_id == self.tenant_id)
+        return self._limit(table, table.objects())  # type: ignore[no-any-return]
 
     def count(self, table: type[T]) -> Count:
-        return table.count().where(table.tenant_id == self.tenant_id)
+        return self._limit(table, table.count())  # type: ignore[no-any-return]
 
     def update(self, table: type[T], values: dict[Any, Any]) -> Update:
-        return table.update(values).where(table.tenant_id == self.tenant_id)
+        return self._limit(table, table.update(values))  # type: ignore[no-any-return]
 
     def delete(self, table: type[T]) -> Delete:
-        return table.delete().where(table.tenant_id == self.tenant_id)
+        return self._limit(table, table.delete())  # type: ignore[no-any-return]
+
+    def raw(self, table: type[T], sql: str, *args: Any) -> Any:
+        """A raw query on ``table`` in this transaction. The SQL must filter
+        by ``tenant_id`` itself (pass ``self.tenant_id``); on PostgreSQL row-level
+        security still limits it to this tenant."""
+        return table.raw(sql, *args)
+
+    def unrestricted(self) -> TenantScope:
+        """The same tenant and transaction, every record visible: for the
+        consequences of a write the viewer was allowed to make (unlinking
+        the contacts of a deleted account, whoever owns them)."""
+        return TenantScope(self.tenant_id)
+
+    def may_own(self, owner_id: uuid.UUID | None) -> bool:
+        """Whether a record with this owner would be visible to the viewer."""
+        return self.visibility is None or owner_id in self.visibility.owner_ids
 
     async def get(self, table: type[T], record_id: uuid.UUID | str) -> T:
         """The record with this id in this tenant, or NotFound (another
@@ -78,11 +121,28 @@ class TenantScope:
             raise NotFound()
         await record.save(columns=columns)
 
+    async def set_statement_timeout(self, milliseconds: int) -> None:
+        """Bound the statements still to come in this transaction (PostgreSQL)."""
+        engine = get_engine()
+        if is_postgres(engine):
+            await engine.run_ddl(f"SET LOCAL statement_timeout = {int(milliseconds)}")
+
+
+def current_scope() -> TenantScope | None:
+    return _current_scope.get()
+
 
 @asynccontextmanager
-async def tenant_scope(tenant_id: uuid.UUID) -> AsyncIterator[TenantScope]:
+async def tenant_scope(
+    tenant_id: uuid.UUID, *, visibility: Visibility | None = None
+) -> AsyncIterator[TenantScope]:
     """Open a transaction for ``tenant_id``. Nested scopes of the same tenant
-    join the outer transaction; a nested scope of another tenant is refused."""
+    join the outer transaction (and keep its visibility, so a request's
+    viewer limits every service it calls); a nested scope of another tenant
+    is refused.
+
+    A service that raises inside a nested scope leaves the outer transaction
+    to decide: services check their input before they write."""
     outer = _current_scope.get()
     if outer is not None:
         if outer.tenant_id != tenant_id:
@@ -90,17 +150,19 @@ async def tenant_scope(tenant_id: uuid.UUID) -> AsyncIterator[TenantScope]:
         yield outer
         return
     engine = get_engine()
-    async with engine.transaction() as transaction:
-        if is_postgres(engine):
-            await transaction.connection.execute(
-                "SELECT set_config('app.tenant_id', $1, true)", str(tenant_id)
-            )
-        scope = TenantScope(tenant_id)
-        token = _current_scope.set(scope)
-        try:
-            yield scope
-        finally:
-            _current_scope.reset(token)
+    with events.collecting() as collected:
+        async with engine.transaction() as transaction:
+            if is_postgres(engine):
+                await transaction.connection.execute(
+                    "SELECT set_config('app.tenant_id', $1, true)", str(tenant_id)
+                )
+            scope = TenantScope(tenant_id, visibility)
+            token = _current_scope.set(scope)
+            try:
+                yield scope
+            finally:
+                _current_scope.reset(token)
+    await collected.dispatch()
 
 
 @asynccontextmanager

@@ -5,16 +5,24 @@ from typing import Any
 
 from comptoir.platform.db.engine import get_engine, is_postgres
 
+# Ligatures that NFKD leaves whole but a French reader types as two letters.
+LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+
 
 def normalise(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", text.translate(LIGATURES))
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+def escape_like(text: str) -> str:
+    """``text`` matched literally by ``LIKE … ESCAPE '\\'``: % and _ are not wildcards."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def like_pattern(query: str) -> str:
-    """A LIKE pattern for a search box. '%' is dropped rather than escaped, as
-    the two engines escape differently; '_' may match any one character."""
-    return f"%{normalise(query.strip()).replace('%', '')}%"
+    """A LIKE pattern (with ``ESCAPE '\\'``) for a search box: contains the
+    query, accent- and case-insensitively, with % and _ taken literally."""
+    return f"%{escape_like(normalise(query.strip()))}%"
 
 
 def contains_ignoring_case(column: Any, query: str) -> Any:

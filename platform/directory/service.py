@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 
 from comptoir.platform.directory.tables import Tenant
@@ -10,6 +11,31 @@ from comptoir.platform.errors import NotFound, TenantSuspended
 from comptoir.platform.ids import parse_id
 
 ACTIVITY_RESOLUTION = dt.timedelta(minutes=5)
+# API requests find their tenant by the id in the token; a directory row is
+# kept this long in the process, so a suspension made elsewhere (the CLI,
+# another server) is effective within seconds. Writes here forget it at once.
+TENANT_CACHE_SECONDS = 5.0
+_tenant_cache: dict[uuid.UUID, tuple[float, Tenant]] = {}
+
+
+def forget_tenant(tenant_id: uuid.UUID) -> None:
+    _tenant_cache.pop(tenant_id, None)
+
+
+async def cached_tenant(tenant_id: uuid.UUID) -> Tenant | None:
+    """The tenant with this id, read at most every few seconds."""
+    now = time.monotonic()
+    hit = _tenant_cache.get(tenant_id)
+    if hit is not None and now - hit[0] < TENANT_CACHE_SECONDS:
+        return hit[1]
+    tenant = await tenant_by_id(tenant_id)
+    if tenant is None:
+        forget_tenant(tenant_id)
+        return None
+    if len(_tenant_cache) > 10_000:
+        _tenant_cache.clear()
+    _tenant_cache[tenant_id] = (now, tenant)
+    return tenant
 
 
 async def tenant_by_slug(slug: str) -> Tenant | None:
@@ -65,6 +91,7 @@ async def set_status(
 
     if status not in ("suspended", "active", "trial"):
         raise ValueError(status)
+    forget_tenant(tenant.id)
     previous = tenant.status
     now = dt.datetime.now(dt.UTC)
     if status == "suspended":

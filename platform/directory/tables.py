@@ -18,6 +18,10 @@ class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]
     signup_fingerprint = Varchar(length=64, null=True, default=None)
     locale = Varchar(length=10, default="fr")
     timezone = Varchar(length=64, default="Europe/Paris")
+    # Who sees which records: "all" (everyone sees everything) or
+    # "own_and_team" (users without the see-all right see their own and
+    # their team's records only).
+    sharing_rule = Varchar(length=20, default="all")
     user_count = Integer(default=0)
     last_activity_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -1,6 +1,7 @@
-"""E-mail: queued in the tenant's outbox inside the business transaction, then
-delivered over SMTP after commit. Without ``SMTP_URL`` (the demo) messages are
-held in the outbox, where staff can read them in the console."""
+"""E-mail: queued in the tenant's outbox inside the business transaction, with
+an ``email.send`` job that a worker runs after commit to deliver it over SMTP.
+Without ``SMTP_URL`` (the demo) messages are held in the outbox, where staff
+can read them in the console."""
 
 from __future__ import annotations
 
@@ -14,6 +15,9 @@ import aiosmtplib
 import structlog
 
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.ids import parse_id
+from comptoir.platform.jobs.kinds import JobContext
+from comptoir.platform.jobs.queue import enqueue
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import get_settings
 
@@ -57,6 +61,9 @@ def configured_mailer() -> Mailer | None:
     return SmtpMailer(url) if url else None
 
 
+SEND_EMAIL = "email.send"
+
+
 async def queue_email(
     scope: TenantScope,
     *,
@@ -66,15 +73,30 @@ async def queue_email(
     body_html: str = "",
     kind: str = "",
 ) -> OutboxMessage:
+    """Put an e-mail in the tenant's outbox with the ``email.send`` job that
+    will deliver it, both in the caller's transaction: they commit with the
+    business write, or neither exists. Nothing is sent during the request.
+
+    Without ``SMTP_URL`` (the demo) the message is held and no job is queued:
+    staff read it in the console."""
+    deliver = bool(get_settings().smtp_url)
     message = OutboxMessage(
         kind=kind,
         to_address=to,
         subject=subject,
         body_text=body_text,
         body_html=body_html,
-        status="pending" if get_settings().smtp_url else "held",
+        status="pending" if deliver else "held",
     )
-    return await scope.insert(message)
+    await scope.insert(message)
+    if deliver:
+        await enqueue(
+            SEND_EMAIL,
+            {"message_id": str(message.id)},
+            tenant_id=scope.tenant_id,
+            max_attempts=MAX_ATTEMPTS,
+        )
+    return message
 
 
 def _to_email(row: OutboxMessage) -> EmailMessage:
@@ -89,74 +111,83 @@ def _to_email(row: OutboxMessage) -> EmailMessage:
     return message
 
 
+class StillSending(RuntimeError):
+    """Another sender holds the message: try again later."""
+
+
 async def _claim(tenant_id: uuid.UUID, message_id: uuid.UUID) -> OutboxMessage | None:
-    """Take one pending message for sending. Only one sender wins the
-    conditional update, so a web process and a worker never send it twice."""
+    """Take the message for sending: one waiting to be sent, failed before
+    (staff retried its job), or claimed by a sender that died before
+    recording the outcome (it may be sent twice then; it is never lost).
+    Only one sender wins the conditional update. None when there is nothing
+    to send (already sent, held, or gone); StillSending when a live sender
+    has it."""
     now = dt.datetime.now(dt.UTC)
+    claimable = OutboxMessage.status.is_in(["pending", "failed"]) | (
+        (OutboxMessage.status == "sending") & (OutboxMessage.claimed_at < now - STALE_CLAIM)
+    )
     async with tenant_scope(tenant_id) as scope:
         claimed = await (
             scope.update(
                 OutboxMessage, {OutboxMessage.status: "sending", OutboxMessage.claimed_at: now}
             )
             .where(OutboxMessage.id == message_id)
-            .where(OutboxMessage.status == "pending")
+            .where(claimable)
             .returning(OutboxMessage.id)
         )
-        if not claimed:
-            return None
-        return await scope.get(OutboxMessage, message_id)
+        row = await scope.find(OutboxMessage, message_id)
+    if claimed:
+        return row
+    if row is not None and row.status == "sending":
+        raise StillSending(f"message {message_id} is being sent by another worker")
+    return None
 
 
-async def _release_stale_claims(scope: TenantScope) -> None:
-    """Messages claimed by a sender that died before recording the outcome go
-    back to pending (they may be sent twice; they are never lost)."""
-    stale = dt.datetime.now(dt.UTC) - STALE_CLAIM
-    await (
-        scope.update(OutboxMessage, {OutboxMessage.status: "pending"})
-        .where(OutboxMessage.status == "sending")
-        .where(OutboxMessage.claimed_at < stale)
-    )
+async def send_email(context: JobContext) -> None:
+    """The ``email.send`` job: deliver one message of a tenant's outbox.
 
-
-async def deliver_pending(tenant_id: uuid.UUID, mailer: Mailer | None = None) -> int:
-    """Send this tenant's pending messages; returns how many were sent.
-    Failures are recorded on the message and retried later by the worker."""
-    mailer = mailer or configured_mailer()
+    A failed delivery is recorded on the message and raised, so that the job
+    is retried with backoff; the message is marked failed after the job's
+    last attempt (staff may retry the job from the console)."""
+    message_id = parse_id(str(context.args.get("message_id", "")))
+    if context.tenant_id is None or message_id is None:
+        raise ValueError("email.send needs a tenant and a message_id")
+    mailer = configured_mailer()
     if mailer is None:
-        return 0
+        raise RuntimeError("SMTP_URL is not set: the message cannot be sent")
+    row = await _claim(context.tenant_id, message_id)
+    if row is None:
+        return
+    await deliver(context.tenant_id, row, mailer, last_attempt=context.last_attempt)
+
+
+async def deliver(
+    tenant_id: uuid.UUID, row: OutboxMessage, mailer: Mailer, *, last_attempt: bool = False
+) -> None:
+    """Send a claimed message and record the outcome on it; a failure is
+    raised after it is recorded."""
+    row.attempts += 1
+    failure: BaseException | None = None
+    try:
+        await mailer.send(_to_email(row))
+    except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
+        failure = error
+        row.last_error = str(error)[:1000] or type(error).__name__
+        row.status = "failed" if last_attempt else "pending"
+        log.warning("email.failed", message_id=str(row.id), error=row.last_error)
+    else:
+        row.status = "sent"
+        row.sent_at = dt.datetime.now(dt.UTC)
+        log.info("email.sent", message_id=str(row.id), kind=row.kind)
     async with tenant_scope(tenant_id) as scope:
-        await _release_stale_claims(scope)
-        candidates = await (
-            scope.select(OutboxMessage, OutboxMessage.id)
-            .where(OutboxMessage.status == "pending")
-            .where(OutboxMessage.attempts < MAX_ATTEMPTS)
-            .order_by(OutboxMessage.id)
-            .limit(100)
+        await scope.save(
+            row,
+            columns=[
+                OutboxMessage.status,
+                OutboxMessage.attempts,
+                OutboxMessage.last_error,
+                OutboxMessage.sent_at,
+            ],
         )
-    sent = 0
-    for candidate in candidates:
-        row = await _claim(tenant_id, candidate["id"])
-        if row is None:
-            continue  # another sender took it
-        row.attempts += 1
-        try:
-            await mailer.send(_to_email(row))
-        except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
-            row.last_error = str(error)[:1000]
-            row.status = "failed" if row.attempts >= MAX_ATTEMPTS else "pending"
-            log.warning("email.failed", message_id=str(row.id), error=row.last_error)
-        else:
-            row.status = "sent"
-            row.sent_at = dt.datetime.now(dt.UTC)
-            sent += 1
-        async with tenant_scope(tenant_id) as scope:
-            await scope.save(
-                row,
-                columns=[
-                    OutboxMessage.status,
-                    OutboxMessage.attempts,
-                    OutboxMessage.last_error,
-                    OutboxMessage.sent_at,
-                ],
-            )
-    return sent
+    if failure is not None:
+        raise failure

@@ -1,84 +1,49 @@
-"""Contact payloads of the API."""
+"""A contact's fields, declared once: the API, the form, validation and the
+audit diff all read them from ``ContactFields``."""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import Annotated
 
 import msgspec
-from msgspec import UNSET, UnsetType
+from msgspec import Meta
 
-from comptoir.tenants.contacts.service import ContactFields
-from comptoir.tenants.contacts.tables import Contact
+from comptoir.platform.fields import partial_struct
 
-Name = Annotated[str, msgspec.Meta(max_length=100)]
-
-
-class ContactCreate(msgspec.Struct, forbid_unknown_fields=True):
-    first_name: Name = ""
-    last_name: Name = ""
-    email: Annotated[str, msgspec.Meta(max_length=254)] = ""
-    phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
-    job_title: Annotated[str, msgspec.Meta(max_length=120)] = ""
-    company_name: Annotated[str, msgspec.Meta(max_length=200)] = ""
-    notes: Annotated[str, msgspec.Meta(max_length=10_000)] = ""
-    owner_id: str | None = None
-
-    def to_fields(self) -> ContactFields:
-        values = msgspec.structs.asdict(self)
-        if values["owner_id"] is None:
-            del values["owner_id"]
-        return ContactFields(**values)
+EMAIL = r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
-class ContactUpdate(msgspec.Struct, forbid_unknown_fields=True):
-    """Only the fields sent are changed; ``owner_id: null`` clears the owner."""
-
-    first_name: Name | UnsetType = UNSET
-    last_name: Name | UnsetType = UNSET
-    email: Annotated[str, msgspec.Meta(max_length=254)] | UnsetType = UNSET
-    phone: Annotated[str, msgspec.Meta(max_length=40)] | UnsetType = UNSET
-    job_title: Annotated[str, msgspec.Meta(max_length=120)] | UnsetType = UNSET
-    company_name: Annotated[str, msgspec.Meta(max_length=200)] | UnsetType = UNSET
-    notes: Annotated[str, msgspec.Meta(max_length=10_000)] | UnsetType = UNSET
-    owner_id: str | UnsetType | None = UNSET
-
-    def to_fields(self) -> ContactFields:
-        values = {k: v for k, v in msgspec.structs.asdict(self).items() if v is not UNSET}
-        if "owner_id" in values and values["owner_id"] is None:
-            values["owner_id"] = ""
-        return ContactFields(**values)
+class ContactFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    first_name: Annotated[str, Meta(max_length=100, title="First name")] = ""
+    last_name: Annotated[str, Meta(max_length=100, title="Last name")] = ""
+    job_title: Annotated[str, Meta(max_length=120, title="Job title")] = ""
+    company_name: Annotated[str, Meta(max_length=200, title="Company")] = ""
+    account_id: Annotated[uuid.UUID | None, Meta(title="Account")] = None
+    email: Annotated[
+        str, Meta(max_length=254, pattern=EMAIL, title="E-mail", extra={"widget": "email"})
+    ] = ""
+    phone: Annotated[str, Meta(max_length=40, title="Phone", extra={"widget": "tel"})] = ""
+    owner_id: Annotated[uuid.UUID | None, Meta(title="Owner")] = None
+    notes: Annotated[
+        str, Meta(max_length=10_000, title="Notes", extra={"widget": "textarea"})
+    ] = ""
 
 
-class ContactOut(msgspec.Struct):
-    id: str
+ContactUpdate = partial_struct(ContactFields, "ContactUpdate")
+
+
+class ContactOut(msgspec.Struct, kw_only=True):
+    id: uuid.UUID
     first_name: str
     last_name: str
-    email: str
-    phone: str
     job_title: str
     company_name: str
+    account_id: uuid.UUID | None
+    email: str
+    phone: str
+    owner_id: uuid.UUID | None
     notes: str
-    owner_id: str | None
-    created_at: str
-    updated_at: str
-
-    @classmethod
-    def of(cls, contact: Contact) -> ContactOut:
-        return cls(
-            id=str(contact.id),
-            first_name=contact.first_name,
-            last_name=contact.last_name,
-            email=contact.email,
-            phone=contact.phone,
-            job_title=contact.job_title,
-            company_name=contact.company_name,
-            notes=contact.notes,
-            owner_id=str(contact.owner_id) if contact.owner_id else None,
-            created_at=contact.created_at.isoformat(),
-            updated_at=contact.updated_at.isoformat(),
-        )
-
-
-class ContactList(msgspec.Struct):
-    items: list[ContactOut]
-    next_cursor: str | None
+    created_at: dt.datetime
+    updated_at: dt.datetime

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Response, post
 from litestar.params import HeaderParameter, JSONBody
 
+from comptoir.platform.features import public
 from comptoir.platform.settings import get_settings
 from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
@@ -14,6 +15,7 @@ from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 
 class SignupController(Controller):
     path = "/api/v1/signup"
+    opt = public()
     tags = ["Signup"]
 
     @post(

@@ -19,6 +19,7 @@ from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.ids import new_id
+from comptoir.tenants.access.permissions import role_defaults
 from comptoir.tenants.signup import defaults
 from comptoir.tenants.signup.slugs import slug_problem
 from comptoir.tenants.signup.tables import PipelineStage, TicketSla
@@ -131,6 +132,19 @@ async def provision_tenant(
     return ProvisionedTenant(tenant=tenant, admin=admin, api_token=created.token)
 
 
+def _role(key: str, name: str, description: str) -> Role:
+    """A role with the grants the features' manifests give it by default."""
+    permissions, known, sees_all = role_defaults(key)
+    return Role(
+        key=key,
+        name=name,
+        description=description,
+        permissions=permissions,
+        known_features=known,
+        sees_all_records=sees_all,
+    )
+
+
 def _admin_actor(admin: User) -> Actor:
     return Actor(
         kind="user", id=admin.id, label=admin.email, tenant_id=admin.tenant_id, role="admin"
@@ -154,9 +168,7 @@ async def _provision_workspace(
         locale=request.locale,
     )
     await scope.insert(admin)
-    await scope.insert_many(
-        [Role(key=key, name=name, description=text) for key, (name, text) in defaults.ROLES.items()]
-    )
+    await scope.insert_many([_role(key, name, text) for key, (name, text) in defaults.ROLES.items()])
     await scope.insert_many(
         [
             PipelineStage(

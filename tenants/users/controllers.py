@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET
 
 from comptoir.platform.auth.callers import ApiCaller
+from comptoir.platform.features import requires
 from comptoir.tenants.users import service
 from comptoir.tenants.users.schemas import (
     InvitationCreate,
@@ -27,7 +28,7 @@ class UserController(Controller):
     path = "/api/v1/users"
     tags = ["Users"]
 
-    @get("/", summary="List the workspace's users")
+    @get("/", summary="List the workspace's users", opt=requires("users", "view"))
     async def list_users(
         self,
         caller: NamedDependency[ApiCaller],
@@ -42,6 +43,7 @@ class UserController(Controller):
         "/",
         summary="Add an active user (admin)",
         description="The user gets an e-mail with a link to choose a password.",
+        opt=requires("users", "create"),
     )
     async def create_user(
         self, caller: NamedDependency[ApiCaller], data: JSONBody[UserCreate]
@@ -53,11 +55,15 @@ class UserController(Controller):
         )
         return UserOut.of(user)
 
-    @get("/{user_id:str}", summary="Read a user")
+    @get("/{user_id:str}", summary="Read a user", opt=requires("users", "view"))
     async def get_user(self, caller: NamedDependency[ApiCaller], user_id: FromPath[str]) -> UserOut:
         return UserOut.of(await service.get_user(caller.tenant.id, user_id))
 
-    @patch("/{user_id:str}", summary="Change a user's name, role or status")
+    @patch(
+        "/{user_id:str}",
+        summary="Change a user's name, role or status",
+        opt=requires("users", "manage"),
+    )
     async def update_user(
         self, caller: NamedDependency[ApiCaller], user_id: FromPath[str], data: JSONBody[UserUpdate]
     ) -> UserOut:
@@ -72,20 +78,19 @@ class InvitationController(Controller):
     path = "/api/v1/invitations"
     tags = ["Users"]
 
-    @get("/", summary="List invitations")
+    @get("/", summary="List invitations", opt=requires("users", "create"))
     async def list_invitations(
         self,
         caller: NamedDependency[ApiCaller],
         cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> InvitationList:
-        service.require_admin(caller.actor)
         page = await service.invitations_page(caller.tenant.id, cursor=cursor, limit=limit)
         return InvitationList(
             items=[InvitationOut.of(i) for i in page.items], next_cursor=page.next_cursor
         )
 
-    @post("/", summary="Invite someone by e-mail (admin)")
+    @post("/", summary="Invite someone by e-mail (admin)", opt=requires("users", "create"))
     async def create_invitation(
         self, caller: NamedDependency[ApiCaller], data: JSONBody[InvitationCreate]
     ) -> InvitationOut:
@@ -96,7 +101,11 @@ class InvitationController(Controller):
         )
         return InvitationOut.of(invitation)
 
-    @delete("/{invitation_id:str}", summary="Revoke an invitation (admin)")
+    @delete(
+        "/{invitation_id:str}",
+        summary="Revoke an invitation (admin)",
+        opt=requires("users", "create"),
+    )
     async def revoke_invitation(
         self, caller: NamedDependency[ApiCaller], invitation_id: FromPath[str]
     ) -> None:

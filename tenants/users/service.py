@@ -16,7 +16,7 @@ from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.db.search import contains_ignoring_case
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from comptoir.platform.outbox.service import deliver_pending, queue_email
+from comptoir.platform.outbox.service import queue_email
 from comptoir.platform.settings import get_settings
 from comptoir.tenants.signup.service import EMAIL_PATTERN
 from comptoir.tenants.users.tables import Invitation
@@ -137,7 +137,6 @@ async def add_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) -> 
         if is_unique_violation(error):
             raise Conflict(f"{email} already has an account in this workspace.") from error
         raise
-    await deliver_pending(tenant_id)
     return user
 
 
@@ -167,7 +166,6 @@ async def invite_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) 
             object_id=invitation.id,
             changes={"email": email, "role": person.role},
         )
-    await deliver_pending(tenant_id)
     return invitation
 
 

@@ -1,6 +1,6 @@
 """Roles and invitations of a workspace."""
 
-from piccolo.columns import UUID, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Boolean, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from comptoir.platform.db.base import TenantTable
@@ -10,6 +10,20 @@ class Role(TenantTable, tablename="roles"):  # type: ignore[call-arg]
     key = Varchar(length=20)  # admin, key_user, end_user; unique per tenant
     name = Varchar(length=100)
     description = Text(default="")
+    # "feature.action" strings this role may do, e.g. "contacts.edit".
+    permissions = JSON(default=[])
+    # The features whose grants were set when the role was last written; a
+    # feature added since then gives this role its default grants.
+    known_features = JSON(default=[])
+    # Sees every record whatever the sharing rule (admins and key users).
+    sees_all_records = Boolean(default=False)
+
+
+class Team(TenantTable, tablename="teams"):  # type: ignore[call-arg]
+    """A group of users; under the own_and_team sharing rule they see each
+    other's records."""
+
+    name = Varchar(length=100)
 
 
 class Invitation(TenantTable, tablename="invitations"):  # type: ignore[call-arg]

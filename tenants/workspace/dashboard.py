@@ -7,12 +7,16 @@ import uuid
 from dataclasses import dataclass
 
 from comptoir.platform.auth.tables import User
+from comptoir.platform.counters import service as counters
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.ids import id_floor
 from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.users.tables import Invitation
 
 RECENT_CONTACTS = 6
+# "1,000+ this week" is as precise as the home page needs to be.
+WEEK_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -39,12 +43,18 @@ def trial_days_left(tenant: Tenant, now: dt.datetime | None = None) -> int | Non
 
 
 async def home_figures(tenant: Tenant, user_id: uuid.UUID) -> HomeFigures:
+    """The home page's figures without a COUNT(*) over a big table: totals
+    from the maintained record counts, the week's new contacts counted up to
+    a cap through the id index (ids are UUIDv7, ordered by creation)."""
     now = dt.datetime.now(dt.UTC)
     async with tenant_scope(tenant.id) as scope:
-        contacts = await scope.count(Contact)
-        mine = await scope.count(Contact).where(Contact.owner_id == user_id)
-        this_week = await scope.count(Contact).where(
-            Contact.created_at >= now - dt.timedelta(days=7)
+        contacts = await counters.visible_count(scope, "contacts")
+        mine = await counters.owned_count(scope, "contacts", user_id)
+        since = id_floor(now - dt.timedelta(days=7))
+        this_week = len(
+            await scope.select(Contact, Contact.id)
+            .where(Contact.id >= since)
+            .limit(WEEK_CAP + 1)
         )
         users = await scope.count(User).where(User.status == "active")
         invitations = (

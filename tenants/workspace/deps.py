@@ -7,7 +7,8 @@ the tenant and user to the request's log lines."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -19,11 +20,19 @@ from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import WORKSPACE_COOKIE
 from comptoir.platform.auth.service import actor_for, load_session
 from comptoir.platform.auth.tables import User, UserSession
+from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import ensure_usable, tenant_by_slug, touch_activity
 from comptoir.platform.directory.tables import Tenant
-from comptoir.platform.errors import Forbidden, NotFound
+from comptoir.platform.errors import NotFound
 from comptoir.platform.logs import bind_identity
 from comptoir.platform.web.problems import LoginRequired
+from comptoir.tenants.access.permissions import (
+    Grants,
+    check,
+    load_grants,
+    route_permission,
+    visibility_for,
+)
 from comptoir.tenants.workspace.flash import Flash, read_flash
 
 LANG_COOKIE = "lang"
@@ -127,14 +136,15 @@ class WorkspacePage:
     actor: Actor
     locale: str
     flash: Flash | None = None
+    grants: Grants = field(default_factory=lambda: Grants(frozenset(), False))
 
     @property
     def base(self) -> str:
         return f"/w/{self.tenant.slug}"
 
-    @property
-    def is_admin(self) -> bool:
-        return self.user.role == "admin"
+    def can(self, permission: str) -> bool:
+        """Whether this user may, e.g. ``ws.can("contacts.create")`` in a template."""
+        return self.grants.can(permission)
 
     @property
     def impersonated(self) -> bool:
@@ -150,37 +160,37 @@ class WorkspacePage:
         return full or self.user.email
 
 
-async def provide_workspace_page(request: Request[Any, Any, Any]) -> WorkspacePage:
+async def provide_workspace_page(request: Request[Any, Any, Any]) -> AsyncIterator[WorkspacePage]:
     """The signed-in user of this workspace, or a redirect to its sign-in page.
 
     Checked on every request: the workspace exists (404 page), is not suspended
-    (403 page, for users already signed in too), and the cookie's session is live."""
+    (403 page, for users already signed in too), the cookie's session is live,
+    and the user's role allows the page (403 page). The page's services run in
+    the transaction opened here, limited to the records the user may see."""
     choose_locale(request)
     tenant = await _workspace_tenant(request)
     ensure_usable(tenant)
+    permission = route_permission(request.route_handler.opt)
     token = request.cookies.get(WORKSPACE_COOKIE, "")
-    loaded = await load_session(tenant, token)
-    if loaded is None:
-        bind_identity(tenant.slug, None)
-        raise LoginRequired(login_url(tenant.slug, request))
-    session, user = loaded
-    bind_identity(tenant.slug, str(user.id))
-    locale = choose_locale(request, user.locale)
+    async with tenant_scope(tenant.id) as scope:
+        loaded = await load_session(tenant, token)
+        if loaded is None:
+            bind_identity(tenant.slug, None)
+            raise LoginRequired(login_url(tenant.slug, request))
+        session, user = loaded
+        bind_identity(tenant.slug, str(user.id))
+        locale = choose_locale(request, user.locale)
+        grants = await load_grants(scope, user.role)
+        check(grants, permission)
+        scope.visibility = await visibility_for(scope, tenant, user.id, user.team_id, grants)
+        yield WorkspacePage(
+            tenant=tenant,
+            user=user,
+            session=session,
+            session_token=token,
+            actor=actor_for(user, ip_address=client_ip(request), session=session),
+            locale=locale,
+            flash=read_flash(request),
+            grants=grants,
+        )
     await touch_activity(tenant)
-    return WorkspacePage(
-        tenant=tenant,
-        user=user,
-        session=session,
-        session_token=token,
-        actor=actor_for(user, ip_address=client_ip(request), session=session),
-        locale=locale,
-        flash=read_flash(request),
-    )
-
-
-async def provide_admin_page(request: Request[Any, Any, Any]) -> WorkspacePage:
-    """A workspace page for administrators only (a 403 page for everyone else)."""
-    page = await provide_workspace_page(request)
-    if not page.is_admin:
-        raise Forbidden("Only a workspace administrator can open this page.")
-    return page

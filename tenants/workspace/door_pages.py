@@ -28,6 +28,7 @@ from comptoir.platform.auth.service import (
 )
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
+from comptoir.platform.features import public
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.users.service import accept_invitation, pending_invitation
 from comptoir.tenants.workspace.deps import WorkspaceDoor, provide_door, safe_next
@@ -41,6 +42,7 @@ from comptoir.tenants.workspace.rendering import (
 
 class DoorPages(Controller):
     path = "/w/{slug:str}"
+    opt = public()
     include_in_schema = False
 
     @get("/login", name="workspace-login", dependencies={"door": Provide(provide_door)})

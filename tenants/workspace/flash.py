@@ -1,11 +1,12 @@
 """One-shot messages shown on the page after a redirect ("Contact created.").
 
-The cookie carries only a key from ``MESSAGES``, never text, so a forged
+The cookie carries only a key of ``messages()``, never text, so a forged
 cookie can at most show one of these messages."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from litestar import Request
@@ -15,25 +16,28 @@ from comptoir.platform.settings import get_settings
 
 FLASH_COOKIE = "comptoir_flash"
 
-# key: (kind, English message; translated when shown)
-MESSAGES: dict[str, tuple[str, str]] = {
+# key: (kind, English message; translated when shown). Features add theirs
+# in their manifests (``Feature.flashes``).
+SHELL_MESSAGES: dict[str, tuple[str, str]] = {
     "welcome": ("success", "Your workspace is ready. Welcome to Comptoir!"),
     "signed_out": ("info", "You are signed out."),
     "session_ended": ("info", "This session was ended. Please sign in again."),
-    "contact_created": ("success", "Contact created."),
-    "contact_saved": ("success", "Changes saved."),
-    "contact_deleted": ("success", "Contact deleted."),
     "session_revoked": ("success", "Session revoked: that device is signed out."),
-    "user_added": ("success", "User added. They get an e-mail to choose their password."),
-    "user_invited": ("success", "Invitation sent."),
-    "user_updated": ("success", "User updated."),
-    "invitation_revoked": ("success", "Invitation revoked."),
-    "token_revoked": ("success", "API token revoked."),
     "invitation_accepted": ("success", "Your password is set. Welcome aboard!"),
     "language_changed": ("success", "Language changed."),
     "password_changed": ("success", "Password changed. Your other devices were signed out."),
     "password_reset": ("success", "Your new password is set. Your other devices were signed out."),
 }
+
+
+@cache
+def messages() -> dict[str, tuple[str, str]]:
+    from comptoir.platform.assembly import all_features
+
+    found = dict(SHELL_MESSAGES)
+    for feature in all_features():
+        found.update(feature.flashes)
+    return found
 
 
 @dataclass(frozen=True)
@@ -45,14 +49,14 @@ class Flash:
 
 def read_flash(request: Request[Any, Any, Any]) -> Flash | None:
     key = request.cookies.get(FLASH_COOKIE)
-    if not key or key not in MESSAGES:
+    if not key or key not in messages():
         return None
-    kind, message = MESSAGES[key]
+    kind, message = messages()[key]
     return Flash(key=key, kind=kind, message=message)
 
 
 def flash_cookie(key: str, path: str = "/") -> Cookie:
-    if key not in MESSAGES:
+    if key not in messages():
         raise ValueError(f"unknown flash message {key!r}")
     return Cookie(
         key=FLASH_COOKIE,

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from comptoir.platform.auth.cookies import clear_workspace_cookie
 from comptoir.platform.auth.service import change_password, list_sessions, revoke_session
 from comptoir.platform.errors import TooManyAttempts, ValidationFailed
+from comptoir.platform.features import signed_in
 from comptoir.platform.i18n import LOCALES
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.workspace.dashboard import home_figures
@@ -37,6 +38,7 @@ async def _account_page(
 
 class HomePages(Controller):
     path = "/w/{slug:str}"
+    opt = signed_in()
     include_in_schema = False
     dependencies = {"page": Provide(provide_workspace_page)}
 

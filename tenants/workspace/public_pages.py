@@ -17,6 +17,7 @@ from comptoir.platform import i18n
 from comptoir.platform.auth.credentials import new_secret
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import Conflict, ValidationFailed
+from comptoir.platform.features import public
 from comptoir.platform.i18n import gettext as _
 from comptoir.platform.settings import get_settings
 from comptoir.tenants.signup.defaults import PLANS, TRIAL_DAYS
@@ -73,6 +74,7 @@ def _plans() -> list[dict[str, Any]]:
 
 class PublicPages(Controller):
     path = "/"
+    opt = public()
     include_in_schema = False
     dependencies = {"visitor": Provide(provide_visitor)}
 

@@ -19,7 +19,9 @@ from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import workspace_cookie
 from comptoir.platform.auth.service import open_session
 from comptoir.platform.auth.tables import User
+from comptoir.platform.assembly import all_features
 from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.features import NavEntry
 from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.i18n import gettext as _
 from comptoir.platform.settings import get_settings
@@ -134,6 +136,17 @@ class Formatters:
         return format_decimal(value, locale=self.locale)
 
 
+def nav_entries(page: WorkspacePage) -> list[NavEntry]:
+    """The sidebar: every feature's entries this user's role may open."""
+    entries = [
+        entry
+        for feature in all_features()
+        for entry in feature.nav
+        if page.can(feature.permission(entry.action)) or feature.name == "workspace"
+    ]
+    return sorted(entries, key=lambda entry: (entry.group != "work", entry.order))
+
+
 def template_helpers(tz: str = DEFAULT_TZ) -> dict[str, Any]:
     fmt = Formatters(tz)
     translated: Callable[[Mapping[str, str]], Callable[[str], str]] = lambda labels: (  # noqa: E731
@@ -149,6 +162,7 @@ def template_helpers(tz: str = DEFAULT_TZ) -> dict[str, Any]:
         "user_agent_label": describe_user_agent,
         "roles": list(ROLE_LABELS),
         "demo": get_settings().demo,
+        "nav_entries": nav_entries,
     }
 
 

@@ -1,20 +1,18 @@
-"""Workspace administration: people and invitations, API tokens, the audit log.
-Administrators only; everyone else gets a 403 page."""
+"""Workspace administration of people: users, roles, status and invitations."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from comptoir.platform.auth.service import create_api_token, list_api_tokens, revoke_api_token
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.i18n import gettext as _
 from comptoir.platform.settings import get_settings
+from comptoir.tenants.access.permissions import requires
 from comptoir.tenants.users.service import (
     NewPerson,
     UserChanges,
@@ -26,12 +24,7 @@ from comptoir.tenants.users.service import (
     update_user,
 )
 from comptoir.tenants.users.tables import Invitation
-from comptoir.tenants.workspace.audit_log import (
-    ACTION_LABELS,
-    audit_page,
-    recent_staff_access,
-)
-from comptoir.tenants.workspace.deps import WorkspacePage, provide_admin_page
+from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
 from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
 
 PERSON_FIELDS = ("email", "first_name", "last_name", "role")
@@ -48,10 +41,10 @@ def _invitation_state(invitation: Invitation, now: dt.datetime) -> str:
     return "expired" if expires <= now else "pending"
 
 
-class AdminPages(Controller):
+class UserPages(Controller):
     path = "/w/{slug:str}/admin"
     include_in_schema = False
-    dependencies = {"page": Provide(provide_admin_page)}
+    dependencies = {"page": Provide(provide_workspace_page)}
 
     async def _users_page(
         self,
@@ -74,7 +67,7 @@ class AdminPages(Controller):
         open_invitations = [(i, s) for i, s in invitations if s in ("pending", "expired")]
         return render_page(
             page,
-            "admin/users.html",
+            "users/admin.html",
             section="admin-users",
             status=status,
             users=users,
@@ -84,15 +77,15 @@ class AdminPages(Controller):
             mail_held=get_settings().smtp_url is None,
         )
 
-    @get("/", name="admin")
+    @get("/", name="admin", opt=requires("users", "manage"))
     async def admin_home(self, page: NamedDependency[WorkspacePage]) -> Redirect:
         return see_other(f"{page.base}/admin/users")
 
-    @get("/users", name="admin-users")
+    @get("/users", name="admin-users", opt=requires("users", "manage"))
     async def users(self, page: NamedDependency[WorkspacePage]) -> Template:
         return await self._users_page(page)
 
-    @post("/users", name="admin-users-add")
+    @post("/users", name="admin-users-add", opt=requires("users", "create"))
     async def add(
         self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
     ) -> Template | Redirect:
@@ -121,7 +114,7 @@ class AdminPages(Controller):
             f"{page.base}/admin/users", flash="user_invited" if inviting else "user_added"
         )
 
-    @post("/users/{user_id:str}", name="admin-user-update")
+    @post("/users/{user_id:str}", name="admin-user-update", opt=requires("users", "manage"))
     async def update(
         self,
         page: NamedDependency[WorkspacePage],
@@ -138,84 +131,13 @@ class AdminPages(Controller):
             )
         return see_other(f"{page.base}/admin/users", flash="user_updated")
 
-    @post("/invitations/{invitation_id:str}/revoke", name="admin-invitation-revoke")
+    @post(
+        "/invitations/{invitation_id:str}/revoke",
+        name="admin-invitation-revoke",
+        opt=requires("users", "create"),
+    )
     async def revoke_invitation(
         self, page: NamedDependency[WorkspacePage], invitation_id: FromPath[str]
     ) -> Redirect:
         await revoke_invitation(page.tenant.id, invitation_id, actor=page.actor)
         return see_other(f"{page.base}/admin/users", flash="invitation_revoked")
-
-    async def _tokens_page(
-        self,
-        page: WorkspacePage,
-        *,
-        created: str = "",
-        values: dict[str, str] | None = None,
-        errors: dict[str, str] | None = None,
-        status: int = 200,
-    ) -> Template:
-        users = await list_users(page.tenant.id)
-        return render_page(
-            page,
-            "admin/tokens.html",
-            section="admin-tokens",
-            status=status,
-            tokens=await list_api_tokens(page.tenant.id),
-            people={user.id: user for user in users},
-            users=[user for user in users if user.status == "active"],
-            created=created,
-            values=values or {"name": "", "user_id": str(page.user.id)},
-            errors=errors or {},
-        )
-
-    @get("/tokens", name="admin-tokens")
-    async def tokens(self, page: NamedDependency[WorkspacePage]) -> Template:
-        return await self._tokens_page(page)
-
-    @post("/tokens", name="admin-tokens-create")
-    async def create_token(
-        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
-    ) -> Template:
-        """Create a token and show it, this once: only its hash is kept."""
-        values = {"name": data.get("name", "").strip(), "user_id": data.get("user_id", "")}
-        errors: dict[str, str] = {}
-        if not values["name"]:
-            errors["name"] = _("Give the token a name, such as the program that will use it.")
-        elif len(values["name"]) > 100:
-            errors["name"] = _("Use at most 100 characters.")
-        users = {str(user.id): user for user in await list_users(page.tenant.id)}
-        owner = users.get(values["user_id"])
-        if owner is None or owner.status != "active":
-            errors["user_id"] = _("Choose an active user of this workspace.")
-        if errors or owner is None:
-            return await self._tokens_page(page, values=values, errors=errors, status=422)
-        created = await create_api_token(
-            page.tenant.id, owner.id, name=values["name"], actor=page.actor
-        )
-        return await self._tokens_page(page, created=created.token)
-
-    @post("/tokens/{token_id:str}/revoke", name="admin-token-revoke")
-    async def revoke_token(
-        self, page: NamedDependency[WorkspacePage], token_id: FromPath[str]
-    ) -> Redirect:
-        await revoke_api_token(page.tenant.id, token_id, actor=page.actor)
-        return see_other(f"{page.base}/admin/tokens", flash="token_revoked")
-
-    @get("/audit", name="admin-audit")
-    async def audit(
-        self,
-        page: NamedDependency[WorkspacePage],
-        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
-    ) -> Template:
-        entries = await audit_page(page.tenant.id, cursor)
-        return render_page(
-            page,
-            "admin/audit.html",
-            section="admin-audit",
-            entries=entries.items,
-            next_cursor=entries.next_cursor,
-            first_page=cursor is None,
-            staff_access=await recent_staff_access(page.tenant.id) if cursor is None else [],
-            action_labels=ACTION_LABELS,
-            people={user.id: user for user in await list_users(page.tenant.id)},
-        )

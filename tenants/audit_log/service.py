@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from functools import cache
 
 from comptoir.platform.audit.tables import AuditEntry
 from comptoir.platform.db.pagination import Page, decode_cursor, encode_cursor
@@ -13,8 +14,9 @@ from comptoir.platform.db.scope import tenant_scope
 PAGE_SIZE = 40
 STAFF_WINDOW = dt.timedelta(days=90)
 
-# action: English label (translated when shown)
-ACTION_LABELS = {
+# Audit actions of the shell and the platform; features add theirs in their
+# manifests (``Feature.audit_labels``). action -> English label, translated when shown.
+SHELL_LABELS = {
     "tenant.provision": "Workspace created",
     "tenant.suspend": "Workspace suspended",
     "tenant.reactivate": "Workspace reactivated",
@@ -23,19 +25,19 @@ ACTION_LABELS = {
     "password.reset_requested": "Asked for a password link",
     "password.reset": "Chose a new password by e-mail link",
     "password.change": "Changed their password",
-    "user.create": "Added a user",
-    "user.update": "Changed a user",
-    "invitation.create": "Invited someone",
-    "invitation.revoke": "Revoked an invitation",
-    "invitation.accept": "Accepted an invitation",
     "session.revoke": "Revoked a session",
-    "api_token.create": "Created an API token",
-    "api_token.revoke": "Revoked an API token",
-    "contact.create": "Created a contact",
-    "contact.update": "Changed a contact",
-    "contact.delete": "Deleted a contact",
     "staff.impersonate": "Support staff signed in as a user",
 }
+
+
+@cache
+def action_labels() -> dict[str, str]:
+    from comptoir.platform.assembly import all_features
+
+    labels = dict(SHELL_LABELS)
+    for feature in all_features():
+        labels.update(feature.audit_labels)
+    return labels
 
 
 @dataclass(frozen=True)

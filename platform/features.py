@@ -1,0 +1,106 @@
+"""A feature's manifest: everything the rest of the product needs to know about it.
+
+Each feature (contacts, accounts, users, the outbox, …) is one folder that
+exposes one ``Feature``. The app factory mounts its routes, the Piccolo app of
+its area lists its tables, the tenant-table registry (RLS, export, erase) reads
+them, the navigation shows its entries to the roles allowed to see them, the
+job worker runs its job kinds, and the generic test suites walk all of it.
+Adding a feature is one folder, its templates, its migration and one line in
+its area's list of features."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.table import Table
+
+from comptoir.platform.events import Subscriber
+from comptoir.platform.jobs.kinds import JobKind
+
+# What a role may do with a feature's records. "manage" covers the feature's
+# settings (stages, teams, roles…), "export" bulk reads out of the product.
+ACTIONS = ("view", "create", "edit", "delete", "export", "manage")
+ROLES = ("admin", "key_user", "end_user")
+EVERY_ACTION = frozenset(ACTIONS)
+WORK_ACTIONS = frozenset({"view", "create", "edit", "delete"})
+# Roles that see every record whatever the tenant's sharing rule.
+SEES_ALL_RECORDS = frozenset({"admin", "key_user"})
+
+
+PERMISSION = "permission"
+# Any signed-in user of the workspace may use the route (their own account).
+SIGNED_IN = ""
+
+
+def requires(feature: str, action: str) -> dict[str, Any]:
+    """A route's ``opt``: it needs ``action`` on ``feature``. Every API route
+    and workspace page declares one (``signed_in()`` for one's own things);
+    the request's identity dependency checks it, the permission suite walks it."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    return {PERMISSION: f"{feature}.{action}"}
+
+
+def public() -> dict[str, Any]:
+    """A route's ``opt``: no workspace user is needed (sign-in, signup, landing)."""
+    return {PERMISSION: None}
+
+
+def signed_in() -> dict[str, Any]:
+    """A route's ``opt``: every signed-in user of the workspace may use it."""
+    return {PERMISSION: SIGNED_IN}
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the workspace sidebar, shown to whoever may ``action`` the feature."""
+
+    key: str  # the page's "section", which the link highlights
+    label: str  # an English msgid, translated at render time
+    path: str  # relative to the workspace base, e.g. "/contacts"
+    icon: str
+    action: str = "view"
+    group: str = "work"  # "work" (the CRM) or "admin" (administration)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    label: str
+    area: str = "tenants"  # the Piccolo app (and import package) it belongs to
+    api_routes: Sequence[Any] = ()
+    page_routes: Sequence[Any] = ()
+    tables: Sequence[type[Table]] = ()
+    nav: Sequence[NavEntry] = ()
+    # audit action -> English label, e.g. "contact.create" -> "Contact created"
+    audit_labels: Mapping[str, str] = field(default_factory=dict)
+    # role -> the actions it has on this feature, as provisioned for new
+    # workspaces; a workspace's Role rows are what is checked afterwards.
+    permissions: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    events: Sequence[str] = ()
+    job_kinds: Sequence[JobKind] = ()
+    # One-shot messages its pages show after a redirect: key -> (kind, English text).
+    flashes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # Called with the domain events of each committed transaction.
+    listeners: Sequence[Subscriber] = ()
+
+    def permission(self, action: str) -> str:
+        """The permission string checked for ``action`` on this feature."""
+        if action not in ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        return f"{self.name}.{action}"
+
+
+def default_grants(features: Sequence[Feature]) -> dict[str, frozenset[str]]:
+    """Role -> permissions ("contacts.view", …) for a new workspace: the one
+    place where roles are mapped to actions, read from the manifests."""
+    grants: dict[str, set[str]] = {role: set() for role in ROLES}
+    for feature in features:
+        for role, actions in feature.permissions.items():
+            if role not in grants:
+                raise ValueError(f"{feature.name}: unknown role {role!r}")
+            grants[role].update(feature.permission(action) for action in actions)
+    return {role: frozenset(perms) for role, perms in grants.items()}

@@ -1,0 +1,150 @@
+"""Accounts in the workspace: list with live search, the account's page (its
+form, its contacts), create, delete, and the account picker of other forms."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from comptoir.platform.db.listing import ListQuery
+from comptoir.platform.errors import ValidationFailed
+from comptoir.platform.fields import parse_form
+from comptoir.tenants.access.permissions import requires
+from comptoir.tenants.accounts.schemas import AccountFields
+from comptoir.tenants.accounts.service import (
+    create_account,
+    delete_account,
+    get_account,
+    list_accounts,
+    update_account,
+)
+from comptoir.tenants.accounts.tables import Account
+from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.records import form_sections, form_values, people, wants_fragment
+from comptoir.tenants.workspace.rendering import form_errors, render_page, render_partial, see_other
+
+PAGE_SIZE = 25
+PICKER_SIZE = 20
+SECTIONS = form_sections(
+    AccountFields,
+    [
+        ("Company", ["name", "siren", "industry", "website", "phone"]),
+        ("Address", ["address", "postcode", "city"]),
+        ("Follow-up", ["owner_id", "notes"]),
+    ],
+)
+
+
+async def _form(
+    page: WorkspacePage,
+    account: Account | None,
+    *,
+    data: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    from comptoir.tenants.contacts.service import contacts_of_account
+
+    values = form_values(AccountFields, account, data)
+    if account is None and data is None:
+        values["owner_id"] = str(page.user.id)
+    contacts = await contacts_of_account(page.tenant.id, account.id) if account else None
+    return render_page(
+        page,
+        "accounts/form.html",
+        section="accounts",
+        status=status,
+        account=account,
+        sections=SECTIONS,
+        values=values,
+        errors=errors or {},
+        people=await people(page),
+        contacts=contacts.items if contacts else [],
+    )
+
+
+class AccountPages(Controller):
+    path = "/w/{slug:str}/accounts"
+    include_in_schema = False
+    dependencies = {"page": Provide(provide_workspace_page)}
+
+    @get("/", name="accounts", opt=requires("accounts", "view"))
+    async def accounts(
+        self,
+        request: Request[Any, Any, Any],
+        page: NamedDependency[WorkspacePage],
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+        cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
+        sort: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    ) -> Template:
+        """The full page, or with htmx only the table rows (search, "Load more")."""
+        query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE)
+        found = await list_accounts(page.tenant.id, query)
+        context = {
+            "accounts": found.items,
+            "next_cursor": found.next_cursor,
+            "q": q,
+            "sort": sort or "",
+            "people": await people(page),
+        }
+        if wants_fragment(request):
+            return render_partial(page, "accounts/_rows.html", more=bool(cursor), **context)
+        return render_page(page, "accounts/list.html", section="accounts", **context)
+
+    @get("/options", name="accounts-options", opt=requires("accounts", "view"))
+    async def options(
+        self,
+        page: NamedDependency[WorkspacePage],
+        account_q: Annotated[str, QueryParameter(max_length=200)] = "",
+    ) -> Template:
+        """The account picker's choices for what the user typed (htmx)."""
+        query = ListQuery(q=account_q or None, sort="name", limit=PICKER_SIZE)
+        found = await list_accounts(page.tenant.id, query)
+        return render_partial(page, "accounts/_options.html", accounts=found.items, q=account_q)
+
+    @get("/new", name="accounts-new", opt=requires("accounts", "create"))
+    async def new_account(self, page: NamedDependency[WorkspacePage]) -> Template:
+        return await _form(page, None)
+
+    @post("/", name="accounts-create", opt=requires("accounts", "create"))
+    async def create(
+        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
+    ) -> Template | Redirect:
+        try:
+            values = parse_form(AccountFields, data)
+            account = await create_account(page.tenant.id, values, actor=page.actor)
+        except ValidationFailed as error:
+            return await _form(page, None, data=data, errors=form_errors(error), status=422)
+        return see_other(f"{page.base}/accounts/{account.id}", flash="account_created")
+
+    @get("/{account_id:str}", name="accounts-record", opt=requires("accounts", "view"))
+    async def account(
+        self, page: NamedDependency[WorkspacePage], account_id: FromPath[str]
+    ) -> Template:
+        return await _form(page, await get_account(page.tenant.id, account_id))
+
+    @post("/{account_id:str}", name="accounts-update", opt=requires("accounts", "edit"))
+    async def update(
+        self,
+        page: NamedDependency[WorkspacePage],
+        account_id: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template | Redirect:
+        account = await get_account(page.tenant.id, account_id)
+        try:
+            values = parse_form(AccountFields, data, only_sent=True)
+            await update_account(page.tenant.id, account.id, values, actor=page.actor)
+        except ValidationFailed as error:
+            return await _form(page, account, data=data, errors=form_errors(error), status=422)
+        return see_other(f"{page.base}/accounts/{account.id}", flash="account_saved")
+
+    @post("/{account_id:str}/delete", name="accounts-delete", opt=requires("accounts", "delete"))
+    async def delete(
+        self, page: NamedDependency[WorkspacePage], account_id: FromPath[str]
+    ) -> Redirect:
+        await delete_account(page.tenant.id, account_id, actor=page.actor)
+        return see_other(f"{page.base}/accounts", flash="account_deleted")

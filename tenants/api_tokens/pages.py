@@ -1,0 +1,79 @@
+"""API tokens in the workspace's administration: create (shown once), revoke."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from comptoir.platform.auth.service import create_api_token, list_api_tokens, revoke_api_token
+from comptoir.platform.i18n import gettext as _
+from comptoir.tenants.access.permissions import requires
+from comptoir.tenants.users.service import list_users
+from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.rendering import render_page, see_other
+
+
+class TokenPages(Controller):
+    path = "/w/{slug:str}/admin"
+    include_in_schema = False
+    dependencies = {"page": Provide(provide_workspace_page)}
+
+    async def _tokens_page(
+        self,
+        page: WorkspacePage,
+        *,
+        created: str = "",
+        values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
+    ) -> Template:
+        users = await list_users(page.tenant.id)
+        return render_page(
+            page,
+            "api_tokens/list.html",
+            section="admin-tokens",
+            status=status,
+            tokens=await list_api_tokens(page.tenant.id),
+            people={user.id: user for user in users},
+            users=[user for user in users if user.status == "active"],
+            created=created,
+            values=values or {"name": "", "user_id": str(page.user.id)},
+            errors=errors or {},
+        )
+
+    @get("/tokens", name="admin-tokens", opt=requires("api_tokens", "view"))
+    async def tokens(self, page: NamedDependency[WorkspacePage]) -> Template:
+        return await self._tokens_page(page)
+
+    @post("/tokens", name="admin-tokens-create", opt=requires("api_tokens", "create"))
+    async def create_token(
+        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
+    ) -> Template:
+        """Create a token and show it, this once: only its hash is kept."""
+        values = {"name": data.get("name", "").strip(), "user_id": data.get("user_id", "")}
+        errors: dict[str, str] = {}
+        if not values["name"]:
+            errors["name"] = _("Give the token a name, such as the program that will use it.")
+        elif len(values["name"]) > 100:
+            errors["name"] = _("Use at most 100 characters.")
+        users = {str(user.id): user for user in await list_users(page.tenant.id)}
+        owner = users.get(values["user_id"])
+        if owner is None or owner.status != "active":
+            errors["user_id"] = _("Choose an active user of this workspace.")
+        if errors or owner is None:
+            return await self._tokens_page(page, values=values, errors=errors, status=422)
+        created = await create_api_token(
+            page.tenant.id, owner.id, name=values["name"], actor=page.actor
+        )
+        return await self._tokens_page(page, created=created.token)
+
+    @post(
+        "/tokens/{token_id:str}/revoke", name="admin-token-revoke", opt=requires("api_tokens", "delete")
+    )
+    async def revoke_token(
+        self, page: NamedDependency[WorkspacePage], token_id: FromPath[str]
+    ) -> Redirect:
+        await revoke_api_token(page.tenant.id, token_id, actor=page.actor)
+        return see_other(f"{page.base}/admin/tokens", flash="token_revoked")

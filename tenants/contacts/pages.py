@@ -1,0 +1,144 @@
+"""Contacts in the workspace: list with live search, create, view and edit, delete.
+
+Everything goes through the contacts service, in the request's transaction;
+another tenant's contact id (or one the sharing rule hides) is a 404 page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, QueryParameter, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from comptoir.platform.db.listing import ListQuery
+from comptoir.platform.errors import ValidationFailed
+from comptoir.platform.fields import parse_form
+from comptoir.tenants.access.permissions import requires
+from comptoir.tenants.accounts.service import account_names
+from comptoir.tenants.contacts.schemas import ContactFields
+from comptoir.tenants.contacts.service import (
+    create_contact,
+    delete_contact,
+    get_contact,
+    list_contacts,
+    update_contact,
+)
+from comptoir.tenants.contacts.tables import Contact
+from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.records import (
+    form_sections,
+    form_values,
+    people,
+    wants_fragment,
+)
+from comptoir.tenants.workspace.rendering import form_errors, render_page, render_partial, see_other
+
+PAGE_SIZE = 25
+SECTIONS = form_sections(
+    ContactFields,
+    [
+        ("Identity", ["first_name", "last_name", "job_title", "company_name", "account_id"]),
+        ("How to reach them", ["email", "phone"]),
+        ("Follow-up", ["owner_id", "notes"]),
+    ],
+)
+
+
+async def _form(
+    page: WorkspacePage,
+    contact: Contact | None,
+    *,
+    data: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    values = form_values(ContactFields, contact, data)
+    if contact is None and data is None:
+        values["owner_id"] = str(page.user.id)
+    account_ids = [values["account_id"]] if values.get("account_id") else []
+    return render_page(
+        page,
+        "contacts/form.html",
+        section="contacts",
+        status=status,
+        contact=contact,
+        sections=SECTIONS,
+        values=values,
+        errors=errors or {},
+        people=await people(page),
+        accounts=await account_names(page.tenant.id, account_ids),
+    )
+
+
+class ContactPages(Controller):
+    path = "/w/{slug:str}/contacts"
+    include_in_schema = False
+    dependencies = {"page": Provide(provide_workspace_page)}
+
+    @get("/", name="contacts", opt=requires("contacts", "view"))
+    async def contacts(
+        self,
+        request: Request[Any, Any, Any],
+        page: NamedDependency[WorkspacePage],
+        q: Annotated[str, QueryParameter(max_length=200)] = "",
+        cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
+        sort: Annotated[str | None, QueryParameter(max_length=40)] = None,
+    ) -> Template:
+        """The full page, or with htmx only the table rows (search, "Load more")."""
+        query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE)
+        found = await list_contacts(page.tenant.id, query)
+        context = {
+            "contacts": found.items,
+            "next_cursor": found.next_cursor,
+            "q": q,
+            "sort": sort or "",
+            "people": await people(page),
+        }
+        if wants_fragment(request):
+            return render_partial(page, "contacts/_rows.html", more=bool(cursor), **context)
+        return render_page(page, "contacts/list.html", section="contacts", **context)
+
+    @get("/new", name="contact-new", opt=requires("contacts", "create"))
+    async def new_contact(self, page: NamedDependency[WorkspacePage]) -> Template:
+        return await _form(page, None)
+
+    @post("/", name="contact-create", opt=requires("contacts", "create"))
+    async def create(
+        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
+    ) -> Template | Redirect:
+        try:
+            values = parse_form(ContactFields, data)
+            contact = await create_contact(page.tenant.id, values, actor=page.actor)
+        except ValidationFailed as error:
+            return await _form(page, None, data=data, errors=form_errors(error), status=422)
+        return see_other(f"{page.base}/contacts/{contact.id}", flash="contact_created")
+
+    @get("/{contact_id:str}", name="contact", opt=requires("contacts", "view"))
+    async def contact(
+        self, page: NamedDependency[WorkspacePage], contact_id: FromPath[str]
+    ) -> Template:
+        return await _form(page, await get_contact(page.tenant.id, contact_id))
+
+    @post("/{contact_id:str}", name="contact-update", opt=requires("contacts", "edit"))
+    async def update(
+        self,
+        page: NamedDependency[WorkspacePage],
+        contact_id: FromPath[str],
+        data: URLEncodedBody[dict[str, str]],
+    ) -> Template | Redirect:
+        contact = await get_contact(page.tenant.id, contact_id)
+        try:
+            values = parse_form(ContactFields, data, only_sent=True)
+            await update_contact(page.tenant.id, contact.id, values, actor=page.actor)
+        except ValidationFailed as error:
+            return await _form(page, contact, data=data, errors=form_errors(error), status=422)
+        return see_other(f"{page.base}/contacts/{contact.id}", flash="contact_saved")
+
+    @post("/{contact_id:str}/delete", name="contact-delete", opt=requires("contacts", "delete"))
+    async def delete(
+        self, page: NamedDependency[WorkspacePage], contact_id: FromPath[str]
+    ) -> Redirect:
+        await delete_contact(page.tenant.id, contact_id, actor=page.actor)
+        return see_other(f"{page.base}/contacts", flash="contact_deleted")

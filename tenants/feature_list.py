@@ -1,0 +1,20 @@
+"""The features of the tenants area, one line each: their manifests say the rest."""
+
+from comptoir.platform.features import Feature
+from comptoir.tenants.accounts.feature import FEATURE as ACCOUNTS
+from comptoir.tenants.api_tokens.feature import FEATURE as API_TOKENS
+from comptoir.tenants.audit_log.feature import FEATURE as AUDIT_LOG
+from comptoir.tenants.contacts.feature import FEATURE as CONTACTS
+from comptoir.tenants.signup.feature import FEATURE as SIGNUP
+from comptoir.tenants.users.feature import FEATURE as USERS
+from comptoir.tenants.workspace.feature import FEATURE as WORKSPACE
+
+TENANT_FEATURES: tuple[Feature, ...] = (
+    WORKSPACE,
+    SIGNUP,
+    USERS,
+    CONTACTS,
+    ACCOUNTS,
+    API_TOKENS,
+    AUDIT_LOG,
+)
