@@ -183,6 +183,7 @@ WORKSPACE_PREFIX = "/w/{slug"
 # Which kind of record each id parameter of a page names (an API prefix of RESOURCES).
 PAGE_PARAMETERS = {
     "contact_id": "/api/v1/contacts",
+    "account_id": "/api/v1/accounts",
     "user_id": "/api/v1/users",
     "invitation_id": "/api/v1/invitations",
     "token_id": "/api/v1/tokens",

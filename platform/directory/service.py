@@ -118,3 +118,17 @@ async def set_status(
             changes={"status": [previous, tenant.status], "reason": reason},
         )
     return tenant
+
+
+SHARING_RULES = ("all", "own_and_team")
+
+
+async def set_sharing_rule(tenant: Tenant, rule: str) -> Tenant:
+    """Who sees which records in this workspace (see ``OwnedTable``). A
+    control-plane write, outside any tenant transaction; the caller audits it."""
+    if rule not in SHARING_RULES:
+        raise ValueError(rule)
+    forget_tenant(tenant.id)
+    tenant.sharing_rule = rule
+    await Tenant.update({Tenant.sharing_rule: rule}).where(Tenant.id == tenant.id)
+    return tenant

@@ -80,6 +80,12 @@ async def create_contact(client: httpx.AsyncClient, ws: Workspace) -> Created:
     return Created(record_id, _read_one(f"/api/v1/contacts/{record_id}", ws))
 
 
+async def create_account(client: httpx.AsyncClient, ws: Workspace) -> Created:
+    body = {"name": "Alpha Industries", "siren": "732829320", "city": "Lyon"}
+    record_id = await _post(client, ws, "/api/v1/accounts", body)
+    return Created(record_id, _read_one(f"/api/v1/accounts/{record_id}", ws))
+
+
 async def create_user(client: httpx.AsyncClient, ws: Workspace) -> Created:
     body = {"email": "bruno@alpha-equipe.fr", "first_name": "Bruno", "role": "key_user"}
     record_id = await _post(client, ws, "/api/v1/users", body)
@@ -112,6 +118,7 @@ async def create_session(client: httpx.AsyncClient, ws: Workspace) -> Created:
 # by the routes' path prefix (the part before the first path parameter).
 RESOURCES: dict[str, Resource] = {
     "/api/v1/contacts": Resource(create_contact, {"job_title": "Changed by another tenant"}),
+    "/api/v1/accounts": Resource(create_account, {"industry": "Changed by another tenant"}),
     "/api/v1/users": Resource(create_user, {"first_name": "Changed", "role": "end_user"}),
     "/api/v1/invitations": Resource(create_invitation),
     "/api/v1/tokens": Resource(create_token, {"name": "Changed by another tenant"}),
