@@ -16,6 +16,7 @@ from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import Forbidden, NotAuthenticated
 from tests.support.fixtures import STRONG_PASSWORD, Workspace
+from tests.support.jobs import deliver_mail
 from tests.support.pages import EN, post_form, sign_in
 from tests.support.smtp import Mailbox
 
@@ -28,7 +29,8 @@ async def ask_for_link(client: httpx.AsyncClient, ws: Workspace, email: str) -> 
     return await post_form(client, url, url, {"email": email})
 
 
-def link_in(mailbox: Mailbox, email: str) -> str:
+async def link_in(mailbox: Mailbox, email: str) -> str:
+    await deliver_mail()
     [message] = mailbox.to(email)
     found = LINK.search(Mailbox.text_of(message))
     assert found, Mailbox.text_of(message)
@@ -46,7 +48,7 @@ async def test_reset_link_sets_a_new_password_once_and_ends_other_sessions(
     sent = await ask_for_link(client, workspace, workspace.admin_email.upper())
     assert sent.status_code == 200
     assert "Check your inbox" in sent.text
-    path = link_in(mailbox, workspace.admin_email)
+    path = await link_in(mailbox, workspace.admin_email)
 
     assert (await client.get(path, headers=EN)).status_code == 200
     mismatch = await post_form(
@@ -80,6 +82,7 @@ async def test_unknown_address_gets_the_same_answer_and_no_mail(
     unknown = await ask_for_link(client, workspace, "personne@ailleurs.fr")
     assert known.status_code == unknown.status_code == 200
     assert "Check your inbox" in unknown.text
+    await deliver_mail()
     assert mailbox.to("personne@ailleurs.fr") == []
 
 
@@ -91,6 +94,7 @@ async def test_requests_are_throttled_per_account(
     refused = await ask_for_link(client, workspace, workspace.admin_email)
     assert refused.status_code == 429
     assert "Too many requests" in refused.text
+    await deliver_mail()
     assert len(mailbox.to(workspace.admin_email)) == 3
 
 
@@ -98,7 +102,7 @@ async def test_expired_link_is_refused(
     client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
 ) -> None:
     await ask_for_link(client, workspace, workspace.admin_email)
-    path = link_in(mailbox, workspace.admin_email)
+    path = await link_in(mailbox, workspace.admin_email)
     tenant = await tenant_by_slug(workspace.slug)
     assert tenant is not None
     async with tenant_scope(tenant.id) as scope:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from tests.support.jobs import deliver_mail
 from tests.support.smtp import Mailbox
 
 
@@ -23,6 +24,7 @@ async def test_admin_adds_a_user_who_gets_a_password_link(
     assert response.status_code == 201, response.text
     user = response.json()
     assert user["status"] == "active" and user["role"] == "key_user"
+    await deliver_mail()
     [message] = mailbox.to("julie.martin@exemple.fr")
     text = Mailbox.text_of(message)
     assert re.search(rf"/w/{workspace.slug}/invitations/\S+", text)
@@ -61,6 +63,7 @@ async def test_invitation_is_sent_and_revocable(client, workspace, mailbox: Mail
     assert response.status_code == 201, response.text
     invitation = response.json()
     assert invitation["status"] == "pending"
+    await deliver_mail()
     assert mailbox.to("paul@exemple.fr")
     revoked = await client.delete(
         f"/api/v1/invitations/{invitation['id']}", headers=workspace.headers

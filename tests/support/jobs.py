@@ -1,0 +1,14 @@
+"""Running background jobs in a test, as a worker would after the request."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from comptoir.platform.jobs.worker import run_due_jobs
+from comptoir.platform.outbox.feature import FEATURE as OUTBOX
+
+
+async def deliver_mail(*, now: dt.datetime | None = None) -> int:
+    """Run the due e-mail jobs (mail is never sent during a request); returns
+    how many ran."""
+    return await run_due_jobs(kinds=OUTBOX.job_kinds, now=now)
