@@ -20,7 +20,8 @@ from comptoir.platform.console.service import (
 from comptoir.platform.console.service import create_staff
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
-from comptoir.tenants.contacts.service import ContactFields, create_contact
+from comptoir.tenants.accounts.service import create_account
+from comptoir.tenants.contacts.service import create_contact
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 from comptoir.tenants.users.service import _refresh_user_count
 
@@ -182,6 +183,13 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
             users.append(user)
             logins.append(email)
         await _refresh_user_count(scope)
+    accounts = {}
+    for company in COMPANIES:
+        owner = rng.choice(users)
+        account = await create_account(
+            tenant.id, {"name": company, "owner_id": owner.id}, actor=actor_for(owner)
+        )
+        accounts[company] = account.id
     for _ in range(36):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         company = rng.choice(COMPANIES)
@@ -192,15 +200,16 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
             email = email.replace(accented, plain)
         await create_contact(
             tenant.id,
-            ContactFields(
-                first_name=first,
-                last_name=last,
-                email=email,
-                phone=_phone(rng),
-                job_title=rng.choice(TITLES),
-                company_name=company,
-                owner_id=str(owner.id),
-            ),
+            {
+                "first_name": first,
+                "last_name": last,
+                "email": email,
+                "phone": _phone(rng),
+                "job_title": rng.choice(TITLES),
+                "company_name": company,
+                "account_id": accounts[company],
+                "owner_id": owner.id,
+            },
             actor=actor_for(owner),
         )
     return logins

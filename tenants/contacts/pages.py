@@ -53,10 +53,12 @@ async def _form(
     data: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    account_id: str = "",
 ) -> Template:
     values = form_values(ContactFields, contact, data)
     if contact is None and data is None:
         values["owner_id"] = str(page.user.id)
+        values["account_id"] = account_id
     account_ids = [values["account_id"]] if values.get("account_id") else []
     return render_page(
         page,
@@ -101,8 +103,13 @@ class ContactPages(Controller):
         return render_page(page, "contacts/list.html", section="contacts", **context)
 
     @get("/new", name="contact-new", opt=requires("contacts", "create"))
-    async def new_contact(self, page: NamedDependency[WorkspacePage]) -> Template:
-        return await _form(page, None)
+    async def new_contact(
+        self,
+        page: NamedDependency[WorkspacePage],
+        account_id: Annotated[str, QueryParameter(max_length=40)] = "",
+    ) -> Template:
+        """A blank form; from an account's page, already linked to that account."""
+        return await _form(page, None, account_id=account_id)
 
     @post("/", name="contact-create", opt=requires("contacts", "create"))
     async def create(
