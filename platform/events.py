@@ -54,7 +54,7 @@ def emit(event: DomainEvent) -> None:
         pending.append(event)
 
 
-class collecting:  # noqa: N801 (used as a context manager, like contextlib's)
+class collecting:
     """Collect the events emitted in a transaction; ``dispatch`` after commit."""
 
     def __enter__(self) -> collecting:

@@ -23,8 +23,6 @@ from litestar.di import NamedDependency, Provide
 from piccolo.engine.base import Engine
 
 from comptoir.platform.auth.callers import ApiCaller
-from comptoir.platform.features import requires
-from comptoir.tenants.access.callers import provide_api_caller
 from comptoir.platform.db.engine import (
     SafePostgresTransaction,
     build_engine,
@@ -34,7 +32,9 @@ from comptoir.platform.db.engine import (
     start_pool,
 )
 from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.features import requires
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
+from comptoir.tenants.access.callers import provide_api_caller
 from tests.support.fixtures import Workspace
 
 if TYPE_CHECKING:

@@ -99,7 +99,9 @@ class TokenController(Controller):
         return TokenCreated(**msgspec.structs.asdict(base), token=created.token)
 
     @delete(
-        "/{token_id:str}", summary="Revoke an API token (admin)", opt=requires("api_tokens", "delete")
+        "/{token_id:str}",
+        summary="Revoke an API token (admin)",
+        opt=requires("api_tokens", "delete"),
     )
     async def revoke_token(
         self, caller: NamedDependency[ApiCaller], token_id: FromPath[str]

@@ -1,11 +1,9 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import BigInt
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import UUID, BigInt, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+
+from comptoir.platform.ids import UUIDv7Default
 
 ID = "2026-11-30T14:53:41:402641"
 VERSION = "1.38.0"

@@ -79,14 +79,18 @@ async def update_account(
         return await update_record(scope, ACCOUNTS, account_id, _clean(values), actor=actor)
 
 
-async def delete_account(tenant_id: uuid.UUID, account_id: uuid.UUID | str, *, actor: Actor) -> None:
+async def delete_account(
+    tenant_id: uuid.UUID, account_id: uuid.UUID | str, *, actor: Actor
+) -> None:
     """Delete an account; its contacts stay, without an account."""
     from comptoir.tenants.contacts.tables import Contact
 
     async with tenant_scope(tenant_id) as scope:
         account = await delete_record(scope, ACCOUNTS, account_id, actor=actor)
-        await scope.unrestricted().update(Contact, {Contact.account_id: None}).where(
-            Contact.account_id == account.id
+        await (
+            scope.unrestricted()
+            .update(Contact, {Contact.account_id: None})
+            .where(Contact.account_id == account.id)
         )
 
 
@@ -109,7 +113,5 @@ async def account_names(tenant_id: uuid.UUID, ids: Iterable[str | uuid.UUID]) ->
     if not wanted:
         return {}
     async with tenant_scope(tenant_id) as scope:
-        rows = await scope.select(Account, Account.id, Account.name).where(
-            Account.id.is_in(wanted)
-        )
+        rows = await scope.select(Account, Account.id, Account.name).where(Account.id.is_in(wanted))
     return {str(row["id"]): row["name"] for row in rows}

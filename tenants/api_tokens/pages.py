@@ -70,7 +70,9 @@ class TokenPages(Controller):
         return await self._tokens_page(page, created=created.token)
 
     @post(
-        "/tokens/{token_id:str}/revoke", name="admin-token-revoke", opt=requires("api_tokens", "delete")
+        "/tokens/{token_id:str}/revoke",
+        name="admin-token-revoke",
+        opt=requires("api_tokens", "delete"),
     )
     async def revoke_token(
         self, page: NamedDependency[WorkspacePage], token_id: FromPath[str]

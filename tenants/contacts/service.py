@@ -41,7 +41,11 @@ CONTACTS = RecordKind(
 CONTACT_LIST = ListSpec(
     table=Contact,
     columns=[*ContactOut.__struct_fields__],
-    sorts={"created_at": ("id",), "updated_at": ("updated_at",), "name": ("last_name", "first_name")},
+    sorts={
+        "created_at": ("id",),
+        "updated_at": ("updated_at",),
+        "name": ("last_name", "first_name"),
+    },
     filters={"owner_id": "owner_id", "account_id": "account_id"},
 )
 
@@ -67,7 +71,9 @@ async def update_contact(
         return await update_record(scope, CONTACTS, contact_id, _clean(values), actor=actor)
 
 
-async def delete_contact(tenant_id: uuid.UUID, contact_id: uuid.UUID | str, *, actor: Actor) -> None:
+async def delete_contact(
+    tenant_id: uuid.UUID, contact_id: uuid.UUID | str, *, actor: Actor
+) -> None:
     async with tenant_scope(tenant_id) as scope:
         await delete_record(scope, CONTACTS, contact_id, actor=actor)
 

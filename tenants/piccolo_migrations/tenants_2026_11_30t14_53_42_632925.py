@@ -1,13 +1,9 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import JSON, UUID, Boolean, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+
+from comptoir.platform.ids import UUIDv7Default
 
 ID = "2026-11-30T14:53:42:632925"
 VERSION = "1.38.0"

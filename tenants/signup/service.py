@@ -168,7 +168,9 @@ async def _provision_workspace(
         locale=request.locale,
     )
     await scope.insert(admin)
-    await scope.insert_many([_role(key, name, text) for key, (name, text) in defaults.ROLES.items()])
+    await scope.insert_many(
+        [_role(key, name, text) for key, (name, text) in defaults.ROLES.items()]
+    )
     await scope.insert_many(
         [
             PipelineStage(

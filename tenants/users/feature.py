@@ -29,7 +29,11 @@ FEATURE = Feature(
         "invitation.revoke": "Revoked an invitation",
         "invitation.accept": "Accepted an invitation",
     },
-    permissions={"admin": EVERY_ACTION, "key_user": frozenset({"view"}), "end_user": frozenset({"view"})},
+    permissions={
+        "admin": EVERY_ACTION,
+        "key_user": frozenset({"view"}),
+        "end_user": frozenset({"view"}),
+    },
     events=("user.created", "user.updated", "invitation.created"),
     flashes={
         "user_added": ("success", "User added. They get an e-mail to choose their password."),

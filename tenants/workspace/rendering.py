@@ -15,14 +15,14 @@ from litestar.datastructures import Cookie
 from litestar.response import Redirect, Template
 
 from comptoir.platform import i18n
+from comptoir.platform.assembly import all_features
 from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import workspace_cookie
 from comptoir.platform.auth.service import open_session
 from comptoir.platform.auth.tables import User
-from comptoir.platform.assembly import all_features
 from comptoir.platform.directory.tables import Tenant
-from comptoir.platform.features import NavEntry
 from comptoir.platform.errors import ValidationFailed
+from comptoir.platform.features import NavEntry
 from comptoir.platform.i18n import gettext as _
 from comptoir.platform.settings import get_settings
 from comptoir.tenants.workspace.dashboard import trial_days_left
