@@ -1,12 +1,13 @@
 """The ops console at /console: staff sign-in, the tenant directory, one
-tenant's page with its logs and outbox, suspension and impersonation, and the
-staff audit log. Handlers parse, call a service and render."""
+tenant's page with its logs, outbox and jobs, suspension and impersonation,
+background jobs (retry, cancel), and the staff audit log. Handlers parse, call
+a service and render."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from babel.dates import format_timedelta
 from litestar import Controller, MediaType, Request, Response, get, post
@@ -24,6 +25,7 @@ from comptoir.platform.auth.cookies import (
     workspace_cookie,
 )
 from comptoir.platform.console import impersonation as impersonating
+from comptoir.platform.console import jobs as job_list
 from comptoir.platform.console import service
 from comptoir.platform.console import tenants as directory
 from comptoir.platform.console.service import StaffIdentity
@@ -39,6 +41,8 @@ CONSOLE_DEFAULT_LOCALE = "en"
 FormData = URLEncodedBody[dict[str, str]]
 OptionalQuery = Annotated[str | None, QueryParameter(required=False)]
 NextQuery = Annotated[str | None, QueryParameter(name="next", required=False)]
+# "state" is a name Litestar reserves for the application state.
+StateQuery = Annotated[str | None, QueryParameter(name="state", required=False)]
 
 
 # ---- request helpers -----------------------------------------------------------
@@ -82,6 +86,14 @@ def _page(
         media_type=MediaType.HTML,
         cookies=cookies or [],
     )
+
+
+def _with_done(target: str, done: str) -> str:
+    """``target`` (a console path) with ``done`` set in its query, for the
+    page to say what just happened."""
+    parts = urlsplit(target)
+    params = [(k, v) for k, v in parse_qsl(parts.query) if k != "done"] + [("done", done)]
+    return f"{parts.path}?{urlencode(params)}{'#' + parts.fragment if parts.fragment else ''}"
 
 
 def _is_htmx(request: Request[Any, Any, Any], target: str) -> bool:
@@ -241,8 +253,11 @@ class ConsoleController(Controller):
         error_user: str = "",
     ) -> Template:
         overview = await directory.tenant_overview(tenant)
+        jobs = await job_list.tenant_jobs(tenant.id)
         return _page(
             "console/tenant.html",
+            jobs=jobs,
+            back=f"/console/tenants/{tenant.id}#jobs",
             status_code=status_code,
             staff=staff,
             nav="tenants",
@@ -350,6 +365,77 @@ class ConsoleController(Controller):
         if _is_htmx(request, "outbox-reader"):
             return _page("console/_outbox_message.html", **context)
         return _page("console/outbox_message.html", **context)
+
+    async def _jobs_page(
+        self,
+        staff: StaffIdentity,
+        *,
+        state: str = "",
+        tenant: Tenant | None = None,
+        cursor: str | None = None,
+        done: str = "",
+        error: str = "",
+        status_code: int = 200,
+    ) -> Template:
+        try:
+            page = await job_list.list_jobs(state=state, tenant=tenant, cursor=cursor)
+        except ValidationFailed:
+            page = await job_list.list_jobs(state=state, tenant=tenant)
+        filters = {"state": page.state, "tenant": str(tenant.id) if tenant else ""}
+        here = {k: v for k, v in filters.items() if v}
+        next_query = ""
+        if page.next_cursor:
+            next_query = "?" + urlencode({**here, "cursor": page.next_cursor})
+        return _page(
+            "console/jobs.html",
+            status_code=status_code,
+            staff=staff,
+            nav="jobs",
+            page=page,
+            counts=await job_list.state_counts(),
+            slugs=await job_list.tenant_slugs(page.items),
+            filters=list(job_list.FILTERS),
+            next_query=next_query,
+            first_query=("?" + urlencode(here) if here else "?") if cursor else "",
+            back="/console/jobs" + ("?" + urlencode(here) if here else ""),
+            done=done,
+            error=error,
+        )
+
+    @get("/jobs")
+    async def jobs(
+        self,
+        staff: NamedDependency[StaffIdentity],
+        job_state: StateQuery = None,
+        tenant: OptionalQuery = None,
+        cursor: OptionalQuery = None,
+        done: OptionalQuery = None,
+    ) -> Template:
+        """Every tenant's jobs (or one tenant's), newest first, by state."""
+        of_tenant = await directory.get_tenant(tenant) if tenant else None
+        return await self._jobs_page(
+            staff, state=job_state or "", tenant=of_tenant, cursor=cursor, done=done or ""
+        )
+
+    @post("/jobs/{job_id:str}/retry")
+    async def retry_job(
+        self, staff: NamedDependency[StaffIdentity], job_id: FromPath[str], data: FormData
+    ) -> Response[Any]:
+        try:
+            await job_list.retry_job(job_id, staff=staff.staff, ip=staff.ip_address)
+        except ComptoirError as error:
+            return await self._jobs_page(staff, error=error.detail, status_code=error.status_code)
+        return Redirect(path=_with_done(_safe_next(data.get("next")), "retried"), status_code=303)
+
+    @post("/jobs/{job_id:str}/cancel")
+    async def cancel_job(
+        self, staff: NamedDependency[StaffIdentity], job_id: FromPath[str], data: FormData
+    ) -> Response[Any]:
+        try:
+            await job_list.cancel_job(job_id, staff=staff.staff, ip=staff.ip_address)
+        except ComptoirError as error:
+            return await self._jobs_page(staff, error=error.detail, status_code=error.status_code)
+        return Redirect(path=_with_done(_safe_next(data.get("next")), "cancelled"), status_code=303)
 
     @get("/audit")
     async def audit(

@@ -83,6 +83,8 @@ STAFF_ACTIONS = (
     "tenant.suspend",
     "tenant.reactivate",
     "staff.impersonate",
+    "job.retry",
+    "job.cancel",
 )
 
 

@@ -123,8 +123,6 @@ async def test_mail_failing_on_every_attempt_ends_failed_and_staff_may_retry_it(
     assert len(mailbox.to("ines@exemple.fr")) == 1
     # Should its job run again (a worker died before recording success),
     # the message is not sent twice.
-    await enqueue(
-        "email.send", {"message_id": str(queued.id)}, tenant_id=tenant_id, max_attempts=1
-    )
+    await enqueue("email.send", {"message_id": str(queued.id)}, tenant_id=tenant_id, max_attempts=1)
     assert await deliver_mail() == 1
     assert len(mailbox.to("ines@exemple.fr")) == 1
