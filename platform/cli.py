@@ -42,19 +42,31 @@ def main() -> None:
     configure_logging()
 
 
+APP_FACTORY = "comptoir.platform.app:create_asgi_app"
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Web worker processes sharing the port: one per CPU core.",
+)
+def serve(host: str, port: int, workers: int) -> None:
     """Serve the web application and the API."""
     import uvicorn
 
-    from comptoir.platform.app import create_asgi_app
-
-    # log_config=None: uvicorn's loggers go through ours (JSON); requests are
-    # logged by the app's own middleware, with tenant and user.
+    # An import string and factory=True: with several workers, each process
+    # builds its own app (and its own database pool). log_config=None:
+    # uvicorn's loggers go through ours (JSON); requests are logged by the
+    # app's own middleware, with tenant and user.
     uvicorn.run(
-        create_asgi_app(),
+        APP_FACTORY,
+        factory=True,
+        workers=workers,
         host=host,
         port=port,
         log_config=None,
@@ -64,9 +76,10 @@ def serve(host: str, port: int) -> None:
 
 
 @main.command()
-@click.option("--once", is_flag=True, help="Run one pass of pending jobs, then exit.")
+@click.option("--once", is_flag=True, help="Run every job that is due, then exit.")
 def worker(once: bool) -> None:
-    """Run background jobs: outbound e-mail delivery and retries."""
+    """Run the job queue (e-mail, periodic jobs, retries). Several workers may
+    run side by side: each job is claimed by exactly one of them."""
     from comptoir.platform.jobs.worker import run_worker
 
     asyncio.run(run_worker(once=once))
@@ -90,7 +103,7 @@ def demo(host: str, port: int) -> None:
 
     lines = run(prepare())
     click.echo("\n".join(lines))
-    serve.callback(host=host, port=port)  # type: ignore[misc]
+    serve.callback(host=host, port=port, workers=1)  # type: ignore[misc]
 
 
 @main.group()
