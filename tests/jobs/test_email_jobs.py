@@ -3,6 +3,8 @@ it, retries it, and gives up on it visibly."""
 
 from __future__ import annotations
 
+import importlib
+import json
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +13,7 @@ import aiosmtplib
 import httpx
 import pytest
 
+from comptoir.platform.db.engine import get_engine
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.ids import parse_id
 from comptoir.platform.jobs.queue import enqueue, get_job, retry
@@ -126,3 +129,31 @@ async def test_mail_failing_on_every_attempt_ends_failed_and_staff_may_retry_it(
     await enqueue("email.send", {"message_id": str(queued.id)}, tenant_id=tenant_id, max_attempts=1)
     assert await deliver_mail() == 1
     assert len(mailbox.to("ines@exemple.fr")) == 1
+
+
+async def test_the_migration_gives_mail_queued_before_the_queue_its_job(
+    workspace: Workspace, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migration = importlib.import_module(
+        "comptoir.platform.piccolo_migrations.platform_2026_11_30t15_00_01_000000"
+    )
+    monkeypatch.setattr(migration, "engine_finder", get_engine)
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    async with tenant_scope(tenant_id) as scope:
+        # As the outbox held them before jobs existed: a message waiting, one held.
+        waiting = await scope.insert(
+            OutboxMessage(to_address="avant@exemple.fr", subject="Avant", body_text="x")
+        )
+        await scope.insert(
+            OutboxMessage(to_address="retenu@exemple.fr", subject="x", body_text="x", status="held")
+        )
+        # On PostgreSQL the policy lets this transaction see its tenant's rows
+        # only; the migration itself runs as the owner and sees them all.
+        await migration.enqueue_pending_email()
+    [job] = await email_jobs()
+    assert json.loads(job.args) == {"message_id": str(waiting.id)}
+    assert job.for_tenant_id == tenant_id and job.max_attempts == service.MAX_ATTEMPTS
+    assert await deliver_mail() == 1
+    assert [m["Subject"] for m in mailbox.to("avant@exemple.fr")] == ["Avant"]
+    assert mailbox.to("retenu@exemple.fr") == []
