@@ -8,6 +8,7 @@ from comptoir.platform.db.registry import tenant_tables
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.jobs.tables import Job
 
 # Secrets are never exported, even hashed.
 SECRET_COLUMNS = {"password_hash", "token_hash", "totp_secret"}
@@ -38,5 +39,8 @@ async def erase_tenant(slug: str) -> dict[str, int] | None:
         for table in reversed(tenant_tables()):
             counts[table._meta.tablename] = await scope.count(table)
             await scope.delete(table)
+        # Its background jobs too (they live beside its data, not under its scope).
+        counts[Job._meta.tablename] = await Job.count().where(Job.for_tenant_id == tenant.id)
+        await Job.delete().where(Job.for_tenant_id == tenant.id)
         await Tenant.delete().where(Tenant.id == tenant.id)
     return counts

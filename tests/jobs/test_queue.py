@@ -14,7 +14,7 @@ import pytest
 
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.errors import Conflict, NotFound
-from comptoir.platform.ids import new_id
+from comptoir.platform.ids import new_id, parse_id
 from comptoir.platform.jobs import queue
 from comptoir.platform.jobs.kinds import JobContext, JobKind
 from comptoir.platform.jobs.queue import (
@@ -358,3 +358,17 @@ async def test_staff_may_retry_a_dead_job_and_cancel_a_waiting_one(db) -> None:
         await retry(str(uuid.uuid4()))
     with pytest.raises(NotFound):
         await retry("not-an-id")
+
+
+async def test_erasing_a_tenant_erases_its_jobs(db, client, workspace, other_workspace) -> None:
+    from comptoir.platform.directory.lifecycle import erase_tenant
+
+    mine = await enqueue("test.record", tenant_id=parse_id(workspace.tenant_id), max_attempts=1)
+    theirs = await enqueue(
+        "test.record", tenant_id=parse_id(other_workspace.tenant_id), max_attempts=1
+    )
+    counts = await erase_tenant(workspace.slug)
+    assert counts is not None and counts["jobs"] >= 1
+    with pytest.raises(NotFound):
+        await get_job(str(mine))
+    assert (await get_job(str(theirs))).state == "available"
