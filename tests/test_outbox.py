@@ -10,7 +10,7 @@ import pytest
 
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.ids import parse_id
-from comptoir.platform.jobs.queue import get_job
+from comptoir.platform.jobs.job_queue import get_job
 from comptoir.platform.jobs.tables import Job
 from comptoir.platform.outbox import service
 from comptoir.platform.outbox.service import SmtpMailer, queue_email

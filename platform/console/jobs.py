@@ -11,7 +11,7 @@ from comptoir.platform.auth.tables import StaffUser
 from comptoir.platform.db.pagination import decode_cursor, encode_cursor
 from comptoir.platform.db.scope import control_scope
 from comptoir.platform.directory.tables import Tenant
-from comptoir.platform.jobs import queue
+from comptoir.platform.jobs import job_queue as queue
 from comptoir.platform.jobs.tables import (
     AVAILABLE,
     CANCELLED,

@@ -1,8 +1,8 @@
 """The job queue's manifest (tables and its own periodic jobs)."""
 
 from comptoir.platform.features import Feature
+from comptoir.platform.jobs.job_queue import prune_finished_jobs
 from comptoir.platform.jobs.kinds import JobKind
-from comptoir.platform.jobs.queue import prune_finished_jobs
 from comptoir.platform.jobs.tables import Job
 
 PRUNE = "jobs.prune"

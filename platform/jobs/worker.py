@@ -22,8 +22,7 @@ from typing import Any
 import structlog
 
 from comptoir.platform.db.engine import close_pool, get_engine, start_pool
-from comptoir.platform.jobs.kinds import JobKind
-from comptoir.platform.jobs.queue import (
+from comptoir.platform.jobs.job_queue import (
     MAX_ERROR_LENGTH,
     ClaimedJob,
     claim,
@@ -33,6 +32,7 @@ from comptoir.platform.jobs.queue import (
     rescue_stale,
     schedule_periodic,
 )
+from comptoir.platform.jobs.kinds import JobKind
 from comptoir.platform.jobs.registry import resolve
 
 log = structlog.get_logger(__name__)

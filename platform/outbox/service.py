@@ -16,8 +16,8 @@ import structlog
 
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.ids import parse_id
+from comptoir.platform.jobs.job_queue import enqueue
 from comptoir.platform.jobs.kinds import JobContext
-from comptoir.platform.jobs.queue import enqueue
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import get_settings
 

@@ -17,7 +17,7 @@ from uvicorn.importer import import_from_string
 from comptoir.platform import cli
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.ids import parse_id
-from comptoir.platform.jobs.queue import get_job
+from comptoir.platform.jobs.job_queue import get_job
 from comptoir.platform.jobs.tables import Job
 from comptoir.platform.outbox.service import queue_email
 from tests.support.fixtures import Workspace

@@ -9,8 +9,8 @@ import httpx
 
 from comptoir.platform.audit.tables import StaffAuditEntry
 from comptoir.platform.ids import parse_id
+from comptoir.platform.jobs.job_queue import enqueue, get_job
 from comptoir.platform.jobs.kinds import JobContext, JobKind
-from comptoir.platform.jobs.queue import enqueue, get_job
 from comptoir.platform.jobs.worker import run_due_jobs
 from tests.support.console import console_csrf, signed_in_staff
 from tests.support.fixtures import Workspace

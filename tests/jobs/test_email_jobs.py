@@ -16,7 +16,7 @@ import pytest
 from comptoir.platform.db.engine import get_engine
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.ids import parse_id
-from comptoir.platform.jobs.queue import enqueue, get_job, retry
+from comptoir.platform.jobs.job_queue import enqueue, get_job, retry
 from comptoir.platform.jobs.tables import Job
 from comptoir.platform.outbox import service
 from comptoir.platform.outbox.service import SmtpMailer, queue_email

@@ -15,9 +15,8 @@ import pytest
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.errors import Conflict, NotFound
 from comptoir.platform.ids import new_id, parse_id
-from comptoir.platform.jobs import queue
-from comptoir.platform.jobs.kinds import JobContext, JobKind
-from comptoir.platform.jobs.queue import (
+from comptoir.platform.jobs import job_queue as queue
+from comptoir.platform.jobs.job_queue import (
     backoff,
     cancel,
     claim,
@@ -28,6 +27,7 @@ from comptoir.platform.jobs.queue import (
     rescue_stale,
     retry,
 )
+from comptoir.platform.jobs.kinds import JobContext, JobKind
 from comptoir.platform.jobs.registry import STALE_AFTER
 from comptoir.platform.jobs.tables import Job
 from comptoir.platform.jobs.worker import run_due_jobs, run_job, worker_loop

@@ -1,6 +1,3 @@
-# ruff: noqa: A005
-# (Imported only as comptoir.platform.jobs.queue: its folder is never on
-# sys.path, so it cannot shadow the standard library's queue.)
 """The job queue, in the manner of Oban and good_job: jobs are rows of the
 ``jobs`` table, enqueued in the business transaction and claimed by workers.
 
