@@ -82,7 +82,7 @@ def partial_struct(struct: type[S], name: str) -> type[msgspec.Struct]:
     hints = msgspec.structs.fields(struct)
     return msgspec.defstruct(
         name,
-        [(f.name, f.type | UnsetType, UNSET) for f in hints],  # type: ignore[operator]
+        [(f.name, f.type | UnsetType, UNSET) for f in hints],
         kw_only=True,
         forbid_unknown_fields=True,
         module=struct.__module__,

@@ -11,13 +11,7 @@ from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.credentials import hash_password
 from comptoir.platform.auth.service import actor_for
 from comptoir.platform.auth.tables import StaffUser, User
-from comptoir.platform.console.service import (
-    DEMO_STAFF_EMAIL as STAFF_EMAIL,
-)
-from comptoir.platform.console.service import (
-    DEMO_STAFF_PASSWORD as STAFF_PASSWORD,
-)
-from comptoir.platform.console.service import create_staff
+from comptoir.platform.console.service import DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, create_staff
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.tenants.accounts.service import create_account
@@ -146,7 +140,7 @@ def _phone(rng: random.Random) -> str:
 async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
     slug = str(spec["slug"])
     domain = str(spec["domain"])
-    people = list(spec["people"])  # type: ignore[call-overload]
+    people = list(spec["people"])
     admin_first, admin_last, _ = people[0]
     admin_email = f"{admin_first.lower()}.{admin_last.lower()}@{domain}".replace("è", "e").replace(
         "é", "e"
@@ -230,13 +224,15 @@ async def seed_demo(base_url: str = "http://127.0.0.1:8000") -> list[str]:
         lines.extend(f"      {email}" for email in logins)
     lines.append(f"  Workspace password for every demo user: {DEMO_PASSWORD}")
     lines.append("")
-    staff = await StaffUser.objects().where(StaffUser.email == STAFF_EMAIL).first()
+    staff = await StaffUser.objects().where(StaffUser.email == DEMO_STAFF_EMAIL).first()
     secret = (
         staff.totp_secret
         if staff
-        else (await create_staff(STAFF_EMAIL, STAFF_PASSWORD, name="Ops")).totp_secret
+        else (await create_staff(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, name="Ops")).totp_secret
     )
-    lines.append(f"  Ops console: {base_url}/console/  ({STAFF_EMAIL} / {STAFF_PASSWORD})")
+    lines.append(
+        f"  Ops console: {base_url}/console/  ({DEMO_STAFF_EMAIL} / {DEMO_STAFF_PASSWORD})"
+    )
     lines.append(
         f"      TOTP secret: {secret} (current code: {pyotp.TOTP(secret).now()};"
         " the demo login page shows it too)"

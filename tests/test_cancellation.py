@@ -57,7 +57,7 @@ pytestmark = pytest.mark.parametrize("db", ["postgres"], indirect=True)
 
 def _connection() -> Any:
     """The connection of the transaction the current tenant scope holds."""
-    transaction = get_engine().current_transaction.get()  # type: ignore[attr-defined]
+    transaction = get_engine().current_transaction.get()
     assert transaction is not None, "not inside a tenant scope"
     return transaction.connection
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -16,7 +17,12 @@ from comptoir.platform.auth.cookies import CONSOLE_COOKIE, WORKSPACE_COOKIE
 from comptoir.platform.auth.service import load_session
 from comptoir.platform.auth.tables import StaffSession, User, UserSession
 from comptoir.platform.console.impersonation import start_impersonation
-from comptoir.platform.console.service import CreatedStaff, create_staff
+from comptoir.platform.console.service import (
+    DEMO_STAFF_EMAIL,
+    DEMO_STAFF_PASSWORD,
+    CreatedStaff,
+    create_staff,
+)
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.errors import TenantSuspended, ValidationFailed
@@ -198,9 +204,7 @@ async def test_sign_out_ends_the_session(client, staff) -> None:
 
 
 async def test_login_page_shows_the_demo_code_only_in_the_demo(client, staff, monkeypatch) -> None:
-    from comptoir.tenants import demo
-
-    created = await create_staff(demo.STAFF_EMAIL, demo.STAFF_PASSWORD, name="Ops")
+    created = await create_staff(DEMO_STAFF_EMAIL, DEMO_STAFF_PASSWORD, name="Ops")
     page = await client.get("/console/login")
     assert "Demo only" not in page.text
     monkeypatch.setenv("COMPTOIR_DEMO", "1")
@@ -211,7 +215,7 @@ async def test_login_page_shows_the_demo_code_only_in_the_demo(client, staff, mo
         monkeypatch.delenv("COMPTOIR_DEMO")
         reset_settings()
     assert "Demo only" in page.text
-    assert demo.STAFF_EMAIL in page.text
+    assert DEMO_STAFF_EMAIL in page.text
     totp = pyotp.TOTP(created.totp_secret)
     shown = re.search(r"data-demo-code>(\d{6})<", page.text)
     assert shown and totp.verify(shown.group(1), valid_window=1)
@@ -439,15 +443,17 @@ async def test_impersonation_needs_a_reason_and_is_audited(
     [entry] = [e for e in await tenant_audit(workspace.slug) if e.action == "staff.impersonate"]
     assert entry.actor_type == "staff"
     assert entry.actor_label == "ops@provider.example"
-    assert entry.changes["reason"] == reason
-    assert entry.changes["staff"] == "ops@provider.example"
-    assert entry.changes["user"] == workspace.admin_email
+    changes: dict[str, Any] = entry.changes  # type: ignore[assignment]  # JSON loaded
+    assert changes["reason"] == reason
+    assert changes["staff"] == "ops@provider.example"
+    assert changes["user"] == workspace.admin_email
     [staff_entry] = (
         await StaffAuditEntry.objects()
         .where(StaffAuditEntry.action == "staff.impersonate")
         .output(load_json=True)
     )
-    assert staff_entry.detail["reason"] == reason
+    detail: dict[str, Any] = staff_entry.detail  # type: ignore[assignment]  # JSON loaded
+    assert detail["reason"] == reason
     assert str(staff_entry.target_tenant) == workspace.tenant_id
 
     workspace_page = await client.get(f"/w/{workspace.slug}/")

@@ -236,7 +236,9 @@ async def test_tenant_b_cannot_touch_tenant_a_in_any_table(
         a_ids = sorted(before[table])
         b_ids = await _ids(owner_db, table, b.tenant_id)
         assert a_ids and b_ids, f"{table} needs rows in both tenants for this test"
-        a_row = dict(await owner_db.fetchrow(f"SELECT * FROM {table} WHERE id = $1", a_ids[0]))
+        found = await owner_db.fetchrow(f"SELECT * FROM {table} WHERE id = $1", a_ids[0])
+        assert found is not None
+        a_row = dict(found)
         transaction = app_db.transaction()
         await transaction.start()
         try:

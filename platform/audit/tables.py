@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from comptoir.platform.db.base import ControlTable, TenantTable
 
 
-class AuditEntry(TenantTable, tablename="audit_log"):  # type: ignore[call-arg]
+class AuditEntry(TenantTable, tablename="audit_log"):
     actor_type = Varchar(length=10, default="user")  # user, staff, system
     actor_id = UUID(null=True, default=None)
     actor_label = Varchar(length=254, default="")
@@ -17,7 +17,7 @@ class AuditEntry(TenantTable, tablename="audit_log"):  # type: ignore[call-arg]
     ip_address = Varchar(length=64, default="")
 
 
-class StaffAuditEntry(ControlTable, tablename="staff_audit_log"):  # type: ignore[call-arg]
+class StaffAuditEntry(ControlTable, tablename="staff_audit_log"):
     staff_id = UUID(null=True, default=None)
     staff_email = Varchar(length=254, default="")
     action = Varchar(length=60)

@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from comptoir.platform.db.base import ControlTable, TenantTable
 
 
-class User(TenantTable, tablename="users"):  # type: ignore[call-arg]
+class User(TenantTable, tablename="users"):
     """A person in one tenant's workspace. ``email`` is stored lower-cased and
     is unique per tenant (composite index in the migration)."""
 
@@ -21,7 +21,7 @@ class User(TenantTable, tablename="users"):  # type: ignore[call-arg]
     last_login_at = Timestamptz(null=True, default=None)
 
 
-class UserSession(TenantTable, tablename="user_sessions"):  # type: ignore[call-arg]
+class UserSession(TenantTable, tablename="user_sessions"):
     token_hash = Varchar(length=64, index=True)
     user_id = UUID(index=True, default=None)
     expires_at = Timestamptz(default=TimestamptzNow())
@@ -33,7 +33,7 @@ class UserSession(TenantTable, tablename="user_sessions"):  # type: ignore[call-
     impersonation_reason = Varchar(length=500, null=True, default=None)
 
 
-class ApiToken(TenantTable, tablename="api_tokens"):  # type: ignore[call-arg]
+class ApiToken(TenantTable, tablename="api_tokens"):
     name = Varchar(length=100, default="")
     token_hash = Varchar(length=64, index=True)
     prefix = Varchar(length=16, default="")
@@ -43,7 +43,7 @@ class ApiToken(TenantTable, tablename="api_tokens"):  # type: ignore[call-arg]
     revoked_at = Timestamptz(null=True, default=None)
 
 
-class StaffUser(ControlTable, tablename="staff_users"):  # type: ignore[call-arg]
+class StaffUser(ControlTable, tablename="staff_users"):
     email = Varchar(length=254, unique=True)
     name = Varchar(length=100, default="")
     password_hash = Varchar(length=255)
@@ -55,7 +55,7 @@ class StaffUser(ControlTable, tablename="staff_users"):  # type: ignore[call-arg
     last_login_at = Timestamptz(null=True, default=None)
 
 
-class StaffSession(ControlTable, tablename="staff_sessions"):  # type: ignore[call-arg]
+class StaffSession(ControlTable, tablename="staff_sessions"):
     token_hash = Varchar(length=64, unique=True)
     staff_id = UUID(index=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -65,7 +65,7 @@ class StaffSession(ControlTable, tablename="staff_sessions"):  # type: ignore[ca
     user_agent = Varchar(length=300, default="")
 
 
-class LoginThrottle(ControlTable, tablename="login_throttle"):  # type: ignore[call-arg]
+class LoginThrottle(ControlTable, tablename="login_throttle"):
     """Failed logins per key (an account or an address) in the current window."""
 
     key = Varchar(length=300, unique=True)
@@ -74,7 +74,7 @@ class LoginThrottle(ControlTable, tablename="login_throttle"):  # type: ignore[c
     locked_until = Timestamptz(null=True, default=None)
 
 
-class PasswordReset(TenantTable, tablename="password_resets"):  # type: ignore[call-arg]
+class PasswordReset(TenantTable, tablename="password_resets"):
     """A "forgot my password" link: usable once, for an hour."""
 
     user_id = UUID(index=True, default=None)

@@ -225,7 +225,7 @@ class ConsoleController(Controller):
             page = await directory.search_tenants(q or "", status=status or "", cursor=cursor)
         except ValidationFailed:
             page = await directory.search_tenants(q or "", status=status or "")
-        context = {
+        context: dict[str, Any] = {
             "staff": staff,
             "page": page,
             "next_query": _tenant_query(page, page.next_cursor) if page.next_cursor else "",
@@ -361,7 +361,12 @@ class ConsoleController(Controller):
     ) -> Template:
         tenant = await directory.get_tenant(tenant_id)
         message = await directory.outbox_message(tenant, message_id)
-        context = {"staff": staff, "tenant": tenant, "message": message, "nav": "tenants"}
+        context: dict[str, Any] = {
+            "staff": staff,
+            "tenant": tenant,
+            "message": message,
+            "nav": "tenants",
+        }
         if _is_htmx(request, "outbox-reader"):
             return _page("console/_outbox_message.html", **context)
         return _page("console/outbox_message.html", **context)

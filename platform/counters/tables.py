@@ -6,7 +6,7 @@ from piccolo.columns import BigInt, Varchar
 from comptoir.platform.db.base import TenantTable
 
 
-class RecordCount(TenantTable, tablename="record_counts"):  # type: ignore[call-arg]
+class RecordCount(TenantTable, tablename="record_counts"):
     """How many records of one kind one owner has ('' for no owner).
     Unique per (tenant, object, owner_key); ``total`` is the count."""
 

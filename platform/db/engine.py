@@ -83,7 +83,7 @@ class SafePostgresTransaction(PostgresTransaction):
 
 
 class ComptoirPostgresEngine(PostgresEngine):
-    def transaction(self, allow_nested: bool = True) -> SafePostgresTransaction:  # type: ignore[override]
+    def transaction(self, allow_nested: bool = True) -> SafePostgresTransaction:
         return SafePostgresTransaction(engine=self, allow_nested=allow_nested)
 
     async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
@@ -106,7 +106,7 @@ class ComptoirSQLiteEngine(SQLiteEngine):
     """SQLite with a busy timeout and IMMEDIATE transactions, so concurrent
     writers wait for the lock instead of failing on an upgrade."""
 
-    def transaction(  # type: ignore[override]
+    def transaction(
         self,
         transaction_type: TransactionType = TransactionType.immediate,
         allow_nested: bool = True,

@@ -17,5 +17,5 @@ def all_tables() -> list[type[Table]]:
     return tables
 
 
-def tenant_tables() -> list[type[Table]]:
+def tenant_tables() -> list[type[TenantTable]]:
     return [table for table in all_tables() if issubclass(table, TenantTable)]

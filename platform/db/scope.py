@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from piccolo.query import Count, Delete, Objects, Select, Update
 
@@ -59,20 +59,20 @@ class TenantScope:
             query = query.where(table.owner_id.is_in(list(self.visibility.owner_ids)))
         return query
 
-    def select(self, table: type[T], *columns: Any) -> Select:
-        return self._limit(table, table.select(*columns))  # type: ignore[no-any-return]
+    def select(self, table: type[T], *columns: Any) -> Select[T]:
+        return cast("Select[T]", self._limit(table, table.select(*columns)))
 
     def objects(self, table: type[T]) -> Objects[T]:
-        return self._limit(table, table.objects())  # type: ignore[no-any-return]
+        return cast("Objects[T]", self._limit(table, table.objects()))
 
     def count(self, table: type[T]) -> Count:
-        return self._limit(table, table.count())  # type: ignore[no-any-return]
+        return cast(Count, self._limit(table, table.count()))
 
-    def update(self, table: type[T], values: dict[Any, Any]) -> Update:
-        return self._limit(table, table.update(values))  # type: ignore[no-any-return]
+    def update(self, table: type[T], values: dict[Any, Any]) -> Update[T]:
+        return cast("Update[T]", self._limit(table, table.update(values)))
 
     def delete(self, table: type[T]) -> Delete:
-        return self._limit(table, table.delete())  # type: ignore[no-any-return]
+        return cast(Delete, self._limit(table, table.delete()))
 
     def raw(self, table: type[T], sql: str, *args: Any) -> Any:
         """A raw query on ``table`` in this transaction. The SQL must filter

@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from comptoir.platform.db.base import ControlTable, TenantTable
 
 
-class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]
+class Tenant(ControlTable, tablename="tenants"):
     slug = Varchar(length=40, unique=True)
     company_name = Varchar(length=200)
     plan = Varchar(length=20, default="essentiel")
@@ -27,7 +27,7 @@ class Tenant(ControlTable, tablename="tenants"):  # type: ignore[call-arg]
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class ProvisioningEvent(TenantTable, tablename="provisioning_events"):  # type: ignore[call-arg]
+class ProvisioningEvent(TenantTable, tablename="provisioning_events"):
     """One step of a tenant's provisioning, shown to staff on the tenant's page."""
 
     step = Varchar(length=60)

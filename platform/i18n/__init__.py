@@ -42,7 +42,7 @@ def pick_locale(requested: str | None, accept_language: str | None = None) -> st
     """The explicit choice if it is a known locale, else the browser's first
     known language, else French."""
     if requested in LOCALES:
-        return requested  # type: ignore[return-value]
+        return requested
     for part in (accept_language or "").split(","):
         code = part.split(";")[0].strip().lower()[:2]
         if code in LOCALES:

@@ -21,7 +21,7 @@ UNFINISHED = (AVAILABLE, RUNNING, RETRYABLE)  # where unique_key is unique
 FINISHED = (SUCCEEDED, DEAD, CANCELLED)
 
 
-class Job(ControlTable, tablename="jobs"):  # type: ignore[call-arg]
+class Job(ControlTable, tablename="jobs"):
     """A unit of background work.
 
     Not a tenant table: workers claim jobs across tenants, so the table has no

@@ -5,7 +5,7 @@ from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from comptoir.platform.db.base import TenantTable
 
 
-class OutboxMessage(TenantTable, tablename="outbox_messages"):  # type: ignore[call-arg]
+class OutboxMessage(TenantTable, tablename="outbox_messages"):
     kind = Varchar(length=40, default="")
     to_address = Varchar(length=254)
     subject = Varchar(length=300)

@@ -84,7 +84,7 @@ class AccountPages(Controller):
         """The full page, or with htmx only the table rows (search, "Load more")."""
         query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE)
         found = await list_accounts(page.tenant.id, query)
-        context = {
+        context: dict[str, Any] = {
             "accounts": found.items,
             "next_cursor": found.next_cursor,
             "q": q,

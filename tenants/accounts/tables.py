@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from comptoir.platform.db.base import OwnedTable
 
 
-class Account(OwnedTable, tablename="accounts"):  # type: ignore[call-arg]
+class Account(OwnedTable, tablename="accounts"):
     name = Varchar(length=200)
     siren = Varchar(length=9, default="")
     industry = Varchar(length=100, default="")

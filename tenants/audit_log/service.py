@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from comptoir.platform.audit.tables import AuditEntry
 from comptoir.platform.db.pagination import Page, decode_cursor, encode_cursor
@@ -48,7 +49,9 @@ class StaffAccess:
 
     @property
     def reason(self) -> str:
-        changes = self.entry.changes if isinstance(self.entry.changes, dict) else {}
+        changes: dict[str, Any] = (
+            self.entry.changes if isinstance(self.entry.changes, dict) else {}
+        )
         return str(changes.get("reason", ""))
 
 

@@ -91,7 +91,7 @@ class ContactPages(Controller):
         """The full page, or with htmx only the table rows (search, "Load more")."""
         query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE)
         found = await list_contacts(page.tenant.id, query)
-        context = {
+        context: dict[str, Any] = {
             "contacts": found.items,
             "next_cursor": found.next_cursor,
             "q": q,

@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from comptoir.platform.db.base import OwnedTable
 
 
-class Contact(OwnedTable, tablename="contacts"):  # type: ignore[call-arg]
+class Contact(OwnedTable, tablename="contacts"):
     first_name = Varchar(length=100, default="")
     last_name = Varchar(length=100, default="")
     email = Varchar(length=254, default="")

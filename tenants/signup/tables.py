@@ -5,7 +5,7 @@ from piccolo.columns import Boolean, Integer, Varchar
 from comptoir.platform.db.base import TenantTable
 
 
-class PipelineStage(TenantTable, tablename="pipeline_stages"):  # type: ignore[call-arg]
+class PipelineStage(TenantTable, tablename="pipeline_stages"):
     key = Varchar(length=40)  # unique per tenant
     name = Varchar(length=100)
     position = Integer(default=0)
@@ -14,7 +14,7 @@ class PipelineStage(TenantTable, tablename="pipeline_stages"):  # type: ignore[c
     is_lost = Boolean(default=False)
 
 
-class TicketSla(TenantTable, tablename="ticket_slas"):  # type: ignore[call-arg]
+class TicketSla(TenantTable, tablename="ticket_slas"):
     priority = Varchar(length=20)  # low, normal, high, urgent; unique per tenant
     first_response_minutes = Integer()
     resolution_minutes = Integer()

@@ -6,7 +6,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from comptoir.platform.db.base import TenantTable
 
 
-class Role(TenantTable, tablename="roles"):  # type: ignore[call-arg]
+class Role(TenantTable, tablename="roles"):
     key = Varchar(length=20)  # admin, key_user, end_user; unique per tenant
     name = Varchar(length=100)
     description = Text(default="")
@@ -19,14 +19,14 @@ class Role(TenantTable, tablename="roles"):  # type: ignore[call-arg]
     sees_all_records = Boolean(default=False)
 
 
-class Team(TenantTable, tablename="teams"):  # type: ignore[call-arg]
+class Team(TenantTable, tablename="teams"):
     """A group of users; under the own_and_team sharing rule they see each
     other's records."""
 
     name = Varchar(length=100)
 
 
-class Invitation(TenantTable, tablename="invitations"):  # type: ignore[call-arg]
+class Invitation(TenantTable, tablename="invitations"):
     email = Varchar(length=254)
     first_name = Varchar(length=100, default="")
     last_name = Varchar(length=100, default="")

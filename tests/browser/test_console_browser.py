@@ -96,7 +96,8 @@ def browser(live_server: LiveServer) -> Iterator[Any]:
 def world(live_server: LiveServer) -> ConsoleWorld:
     """The demo staff account (so the demo hint shows) and a few tenants with
     people, made through the CLI and the API like an operator would."""
-    from comptoir.tenants.demo import STAFF_EMAIL, STAFF_PASSWORD
+    from comptoir.platform.console.service import DEMO_STAFF_EMAIL as STAFF_EMAIL
+    from comptoir.platform.console.service import DEMO_STAFF_PASSWORD as STAFF_PASSWORD
 
     with sqlite3.connect(_database_path(live_server)) as db:
         row = db.execute("SELECT totp_secret FROM staff_users WHERE email = ?", (STAFF_EMAIL,))

@@ -256,6 +256,7 @@ async def test_a_stale_job_on_its_last_attempt_is_dead(db) -> None:
     job_id = await enqueue("test.record", max_attempts=1)
     await claim(["test.record"], worker="host:1:dead", now=T0)
     assert await rescue_stale(now=T0 + STALE_AFTER * 2) == 1
+    assert job_id is not None
     job = await get_job(job_id)
     assert job.state == "dead" and "Abandoned" in job.last_error
 
@@ -275,6 +276,7 @@ async def test_a_stopping_worker_gives_its_job_back(db) -> None:
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+    assert job_id is not None
     job = await get_job(job_id)
     assert job.state == "available" and job.attempts == 0
 
