@@ -210,7 +210,7 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     row.locator("textarea[name=reason]").fill("short")
     row.locator("[data-action=impersonate]").click()
     # The browser refuses a reason under 10 characters before it is even sent
-    # (the server refuses it too: see tests/test_console.py).
+    # (the server refuses it too: see tests/console/test_console.py).
     assert row.locator("textarea[name=reason]").evaluate("el => !el.checkValidity()")
     assert "/console/tenants/" in page.url
     row = page.locator(f"#users tr[data-user='{admin}']")

@@ -5,6 +5,7 @@ tests walk these."""
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,8 +16,10 @@ from litestar.routes import HTTPRoute
 
 from comptoir.platform.auth.service import open_session
 from comptoir.platform.auth.tables import User
+from comptoir.platform.db.registry import tenant_tables
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.platform.directory.tables import Tenant
 from tests.support.fixtures import Workspace
 
 API_PREFIX = "/api/v1/"
@@ -37,7 +40,8 @@ class Created:
     params: dict[str, str] = field(default_factory=dict)
 
 
-Creator = Callable[[httpx.AsyncClient, Workspace], Awaitable[Created]]
+# (client, workspace, n): the n-th record of its kind (distinct values for each n).
+Creator = Callable[[httpx.AsyncClient, Workspace, int], Awaitable[Created]]
 
 
 @dataclass(frozen=True)
@@ -74,36 +78,36 @@ async def _post(client: httpx.AsyncClient, ws: Workspace, path: str, body: dict[
     return str(response.json()["id"])
 
 
-async def create_contact(client: httpx.AsyncClient, ws: Workspace) -> Created:
-    body = {"first_name": "Anne", "last_name": "Alpha", "email": "anne@alpha-client.fr"}
+async def create_contact(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"first_name": "Anne", "last_name": f"Alpha {n}", "email": f"anne{n}@alpha-client.fr"}
     record_id = await _post(client, ws, "/api/v1/contacts", body)
     return Created(record_id, _read_one(f"/api/v1/contacts/{record_id}", ws))
 
 
-async def create_account(client: httpx.AsyncClient, ws: Workspace) -> Created:
-    body = {"name": "Alpha Industries", "siren": "732829320", "city": "Lyon"}
+async def create_account(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"name": f"Alpha Industries {n}", "siren": "732829320", "city": "Lyon"}
     record_id = await _post(client, ws, "/api/v1/accounts", body)
     return Created(record_id, _read_one(f"/api/v1/accounts/{record_id}", ws))
 
 
-async def create_user(client: httpx.AsyncClient, ws: Workspace) -> Created:
-    body = {"email": "bruno@alpha-equipe.fr", "first_name": "Bruno", "role": "key_user"}
+async def create_user(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"email": f"bruno{n}@alpha-equipe.fr", "first_name": "Bruno", "role": "key_user"}
     record_id = await _post(client, ws, "/api/v1/users", body)
     return Created(record_id, _read_one(f"/api/v1/users/{record_id}", ws))
 
 
-async def create_invitation(client: httpx.AsyncClient, ws: Workspace) -> Created:
-    body = {"email": "chloe@alpha-equipe.fr", "role": "end_user"}
+async def create_invitation(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"email": f"chloe{n}@alpha-equipe.fr", "role": "end_user"}
     record_id = await _post(client, ws, "/api/v1/invitations", body)
     return Created(record_id, _read_in_list("/api/v1/invitations", record_id, ws))
 
 
-async def create_token(client: httpx.AsyncClient, ws: Workspace) -> Created:
-    record_id = await _post(client, ws, "/api/v1/tokens", {"name": "Intégration"})
+async def create_token(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    record_id = await _post(client, ws, "/api/v1/tokens", {"name": f"Intégration {n}"})
     return Created(record_id, _read_in_list("/api/v1/tokens", record_id, ws))
 
 
-async def create_session(client: httpx.AsyncClient, ws: Workspace) -> Created:
+async def create_session(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
     """Browser sessions come from signing in on a page: open one for A's admin."""
     tenant = await tenant_by_slug(ws.slug)
     assert tenant is not None
@@ -166,3 +170,14 @@ def list_routes(app: Litestar) -> list[str]:
         and not PARAMETER.search(route.path)
         and "GET" in _methods(route)
     )
+
+
+async def tenant_rows(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the tenant, in every tenant table, plus its directory entry."""
+    tid = uuid.UUID(tenant_id)
+    rows: dict[str, list[dict[str, Any]]] = {}
+    async with tenant_scope(tid) as scope:
+        for table in tenant_tables():
+            rows[table._meta.tablename] = await scope.select(table).order_by(table.id)
+    rows["tenants"] = await Tenant.select().where(Tenant.id == tid)
+    return rows

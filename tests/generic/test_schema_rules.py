@@ -246,7 +246,7 @@ async def test_every_id_is_a_uuidv7(
 ) -> None:
     for ws in (workspace, other_workspace):
         for resource in RESOURCES.values():
-            await resource.create(client, ws)
+            await resource.create(client, ws, 0)
     ids = await stored_ids(db)
     assert ids["tenants.id"] and ids["contacts.id"] and ids["contacts.tenant_id"]
     wrong = {

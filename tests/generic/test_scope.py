@@ -26,7 +26,7 @@ from tests.support.fixtures import Workspace
 if TYPE_CHECKING:
     from tests.support.databases import TestDatabase
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCOPE_MODULE = REPO / "platform" / "db" / "scope.py"
 QUERY_METHODS = frozenset(
     {"objects", "select", "update", "delete", "count", "exists", "insert", "raw"}

@@ -21,9 +21,14 @@ from comptoir.platform.auth.service import create_api_token
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.features import ACTIONS, PERMISSION, SIGNED_IN, default_grants
 from comptoir.tenants.users.teams import change_sharing_rule, create_team, set_user_team
-from tests.support.api_resources import PARAMETER, PROBLEM_JSON, RESOURCES, IdRoute
+from tests.support.api_resources import (
+    PARAMETER,
+    PROBLEM_JSON,
+    RESOURCES,
+    IdRoute,
+    tenant_rows,
+)
 from tests.support.fixtures import Workspace
-from tests.test_isolation_api import tenant_rows
 
 PUBLIC_API = {"/api/v1/signup"}
 
@@ -82,7 +87,7 @@ async def test_roles_without_the_action_get_403_and_change_nothing(
 ) -> None:
     grants = default_grants(all_features())
     members = {role: await _member(client, workspace, role) for role in ("key_user", "end_user")}
-    created = {prefix: await RESOURCES[prefix].create(client, workspace) for prefix in RESOURCES}
+    created = {prefix: await RESOURCES[prefix].create(client, workspace, 0) for prefix in RESOURCES}
     before = await tenant_rows(workspace.tenant_id)
     checked, failures = 0, []
     for path, method, handler in _handlers(app, "/api/v1"):

@@ -16,7 +16,6 @@ gets one."""
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 import httpx
@@ -26,10 +25,8 @@ from litestar.routes import HTTPRoute
 
 from comptoir.platform.auth.service import open_session
 from comptoir.platform.auth.tables import User
-from comptoir.platform.db.registry import tenant_tables
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
-from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.ids import new_id
 from tests.support.api_resources import (
     PARAMETER,
@@ -39,6 +36,7 @@ from tests.support.api_resources import (
     _methods,
     id_routes,
     list_routes,
+    tenant_rows,
 )
 from tests.support.fixtures import Workspace
 
@@ -59,17 +57,6 @@ def test_every_id_route_has_a_creator() -> None:
         f"record for them, so their tenant isolation is unchecked: {missing}. Add an entry "
         "for their path prefix to RESOURCES."
     )
-
-
-async def tenant_rows(tenant_id: str) -> dict[str, list[dict[str, Any]]]:
-    """Every row of the tenant, in every tenant table, plus its directory entry."""
-    tid = uuid.UUID(tenant_id)
-    rows: dict[str, list[dict[str, Any]]] = {}
-    async with tenant_scope(tid) as scope:
-        for table in tenant_tables():
-            rows[table._meta.tablename] = await scope.select(table).order_by(table.id)
-    rows["tenants"] = await Tenant.select().where(Tenant.id == tid)
-    return rows
 
 
 def _ids_of(rows: dict[str, list[dict[str, Any]]]) -> set[str]:
@@ -97,7 +84,7 @@ async def test_another_tenants_ids_answer_404_on_every_route(
     missing = _missing_creators(routes)
     assert not missing, f"No creator in RESOURCES for {missing}"
 
-    created = {prefix: await RESOURCES[prefix].create(client, workspace) for prefix in RESOURCES}
+    created = {prefix: await RESOURCES[prefix].create(client, workspace, 0) for prefix in RESOURCES}
     before_reads = {prefix: await c.read(client) for prefix, c in created.items()}
     before_rows = await tenant_rows(workspace.tenant_id)
 
@@ -142,8 +129,8 @@ async def test_lists_never_show_another_tenants_ids(
     app: Litestar, client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
 ) -> None:
     for prefix in RESOURCES:
-        await RESOURCES[prefix].create(client, workspace)
-        await RESOURCES[prefix].create(client, other_workspace)
+        await RESOURCES[prefix].create(client, workspace, 0)
+        await RESOURCES[prefix].create(client, other_workspace, 0)
     a_ids = _ids_of(await tenant_rows(workspace.tenant_id))
     b_ids = _ids_of(await tenant_rows(other_workspace.tenant_id))
     assert a_ids and not a_ids & b_ids
@@ -215,7 +202,7 @@ def test_every_page_id_parameter_is_known() -> None:
     routes = page_routes(create_app())
     unknown = sorted({(r.path, p) for r in routes for p in r.params if p not in PAGE_PARAMETERS})
     assert not unknown, (
-        "These workspace pages take an id tests/test_isolation_api.py does not know how to "
+        "These workspace pages take an id tests/generic/test_isolation.py does not know how to "
         f"create, so their tenant isolation is unchecked: {unknown}. Map the parameter in "
         "PAGE_PARAMETERS (or in NOT_RECORD_IDS, with the reason)."
     )
@@ -246,7 +233,7 @@ async def test_another_tenants_ids_answer_404_on_every_page(
     routes = page_routes(app)
     if not routes:
         pytest.skip("no workspace page takes a record id")
-    created = {prefix: await RESOURCES[prefix].create(client, workspace) for prefix in RESOURCES}
+    created = {prefix: await RESOURCES[prefix].create(client, workspace, 0) for prefix in RESOURCES}
     before_rows = await tenant_rows(workspace.tenant_id)
     await _sign_in_with_cookie(client, other_workspace)
     csrf = {"x-csrf-token": client.cookies["comptoir_csrf"], "Accept-Language": "en"}
