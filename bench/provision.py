@@ -34,6 +34,7 @@ os.environ.setdefault("COMPTOIR_SECRET_KEY", "bench-secret-key-not-for-productio
 import asyncpg
 
 from comptoir.platform.auth.credentials import hash_password
+from comptoir.platform.counters.tables import RecordCount
 from comptoir.platform.db.engine import (
     build_engine,
     close_pool,
@@ -42,7 +43,6 @@ from comptoir.platform.db.engine import (
 )
 from comptoir.platform.db.migrate import app_role_name, migrate
 from comptoir.platform.db.scope import tenant_scope
-from comptoir.platform.directory.tables import ProvisioningEvent
 from comptoir.platform.ids import new_id
 from comptoir.tenants.signup import service as signup_service
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
@@ -180,7 +180,7 @@ async def scoped_insert(tenant_id: uuid.UUID, count: int = 100) -> list[float]:
     for i in range(count):
         started = time.perf_counter()
         async with tenant_scope(tenant_id) as scope:
-            await scope.insert(ProvisioningEvent(step="bench", detail=str(i)))
+            await scope.insert(RecordCount(object="bench", owner_key=str(i), total=i))
         samples.append((time.perf_counter() - started) * 1000)
     return samples
 

@@ -21,6 +21,7 @@ from comptoir.platform.db.pagination import decode_cursor, encode_cursor
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.db.search import normalise
 from comptoir.platform.directory import service as directory
+from comptoir.platform.directory.service import provisioning_log
 from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
 from comptoir.platform.errors import Conflict, NotFound, ValidationFailed
 from comptoir.platform.outbox.tables import OutboxMessage
@@ -121,6 +122,7 @@ class TenantOverview:
 async def tenant_overview(tenant: Tenant, *, audit_limit: int = 50) -> TenantOverview:
     """Everything the tenant page shows, read in one tenant transaction."""
     now = dt.datetime.now(dt.UTC)
+    provisioning = await provisioning_log(tenant.id)
     async with tenant_scope(tenant.id) as scope:
         users = await scope.objects(User).order_by(User.last_name).order_by(User.first_name)
         sessions = await (
@@ -128,7 +130,6 @@ async def tenant_overview(tenant: Tenant, *, audit_limit: int = 50) -> TenantOve
             .where(UserSession.revoked_at.is_null())
             .where(UserSession.expires_at > now)
         )
-        provisioning = await scope.objects(ProvisioningEvent).order_by(ProvisioningEvent.id)
         entries = await (
             scope.objects(AuditEntry)
             .order_by(AuditEntry.id, ascending=False)

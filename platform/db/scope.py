@@ -9,7 +9,7 @@ cell's engine here, and only here."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -48,6 +48,13 @@ class TenantScope:
     def __init__(self, tenant_id: uuid.UUID, visibility: Visibility | None = None) -> None:
         self.tenant_id = tenant_id
         self.visibility = visibility
+        self._after_commit: list[Callable[[], Awaitable[None]]] = []
+
+    def after_commit(self, action: Callable[[], Awaitable[None]]) -> None:
+        """Run ``action`` once this transaction has committed (never if it
+        rolls back): how a tenant write updates the control plane (the
+        directory) without writing it inside the tenant's transaction."""
+        self._after_commit.append(action)
 
     def visible_owner_ids(self) -> frozenset[uuid.UUID] | None:
         """The owners whose records this scope shows, or None for all."""
@@ -84,7 +91,9 @@ class TenantScope:
         """The same tenant and transaction, every record visible: for the
         consequences of a write the viewer was allowed to make (unlinking
         the contacts of a deleted account, whoever owns them)."""
-        return TenantScope(self.tenant_id)
+        unrestricted = TenantScope(self.tenant_id)
+        unrestricted._after_commit = self._after_commit
+        return unrestricted
 
     def may_own(self, owner_id: uuid.UUID | None) -> bool:
         """Whether a record with this owner would be visible to the viewer."""
@@ -162,6 +171,8 @@ async def tenant_scope(
                 yield scope
             finally:
                 _current_scope.reset(token)
+        for action in scope._after_commit:
+            await action()
     await collected.dispatch()
 
 

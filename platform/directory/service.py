@@ -6,7 +6,7 @@ import datetime as dt
 import time
 import uuid
 
-from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
 from comptoir.platform.errors import NotFound, TenantSuspended
 from comptoir.platform.ids import parse_id
 
@@ -107,8 +107,8 @@ async def set_status(
         tenant_id=tenant.id,
         ip_address=ip_address,
     )
+    await tenant.save(columns=[Tenant.status, Tenant.suspended_at, Tenant.suspended_reason])
     async with tenant_scope(tenant.id) as scope:
-        await tenant.save(columns=[Tenant.status, Tenant.suspended_at, Tenant.suspended_reason])
         await audit.record(
             scope,
             actor,
@@ -132,3 +132,26 @@ async def set_sharing_rule(tenant: Tenant, rule: str) -> Tenant:
     tenant.sharing_rule = rule
     await Tenant.update({Tenant.sharing_rule: rule}).where(Tenant.id == tenant.id)
     return tenant
+
+
+async def record_provisioning(tenant_id: uuid.UUID, steps: list[tuple[str, str]]) -> None:
+    """Write a tenant's provisioning steps to the control plane's log."""
+    await ProvisioningEvent.insert(
+        *[
+            ProvisioningEvent(for_tenant_id=tenant_id, step=step, detail=detail)
+            for step, detail in steps
+        ]
+    )
+
+
+async def provisioning_log(tenant_id: uuid.UUID, limit: int = 100) -> list[ProvisioningEvent]:
+    return await (
+        ProvisioningEvent.objects()
+        .where(ProvisioningEvent.for_tenant_id == tenant_id)
+        .order_by(ProvisioningEvent.id)
+        .limit(limit)
+    )
+
+
+async def set_user_count(tenant_id: uuid.UUID, active_users: int) -> None:
+    await Tenant.update({Tenant.user_count: active_users}).where(Tenant.id == tenant_id)

@@ -1,9 +1,9 @@
 """The tenant directory: which companies have a workspace, on which plan, in which state."""
 
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import UUID, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
-from comptoir.platform.db.base import ControlTable, TenantTable
+from comptoir.platform.db.base import ControlTable
 
 
 class Tenant(ControlTable, tablename="tenants"):
@@ -27,8 +27,14 @@ class Tenant(ControlTable, tablename="tenants"):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
-class ProvisioningEvent(TenantTable, tablename="provisioning_events"):
-    """One step of a tenant's provisioning, shown to staff on the tenant's page."""
+class ProvisioningEvent(ControlTable, tablename="provisioning_events"):
+    """One step of a tenant's provisioning, shown to staff on the tenant's page.
+    The control plane's record, written outside the tenant's transaction (a
+    tenant's data may later live in another cell): it names its tenant in
+    ``for_tenant_id`` and has no row-level security."""
+
+    for_tenant_id = UUID(index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
 
     step = Varchar(length=60)
     detail = Text(default="")

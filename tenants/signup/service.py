@@ -14,9 +14,9 @@ from comptoir.platform.auth.credentials import hash_password, password_problem
 from comptoir.platform.auth.service import create_api_token
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
-from comptoir.platform.db.scope import TenantScope, tenant_scope
-from comptoir.platform.directory.service import tenant_by_slug
-from comptoir.platform.directory.tables import ProvisioningEvent, Tenant
+from comptoir.platform.db.scope import TenantScope, control_scope, tenant_scope
+from comptoir.platform.directory.service import record_provisioning, tenant_by_slug
+from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.ids import new_id
 from comptoir.tenants.access.permissions import role_defaults
@@ -102,25 +102,24 @@ async def provision_tenant(
         raise Conflict(f"The workspace address '{request.slug}' is already taken.")
     tenant_id = new_id()
     password_hash = await hash_password(request.admin_password)
+    tenant = Tenant(
+        id=tenant_id,
+        slug=request.slug,
+        company_name=request.company_name.strip(),
+        plan=request.plan,
+        status="trial",
+        trial_ends_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=defaults.TRIAL_DAYS),
+        signup_idempotency_key=idempotency_key,
+        signup_fingerprint=fingerprint,
+        locale=request.locale,
+        user_count=1,
+    )
+    # The directory entry is the control plane's, written on its own; the
+    # workspace is the tenant's, in its own transaction (it may live in another
+    # cell). If the workspace cannot be provisioned, the entry is taken back.
     try:
-        async with tenant_scope(tenant_id) as scope:
-            tenant = Tenant(
-                id=tenant_id,
-                slug=request.slug,
-                company_name=request.company_name.strip(),
-                plan=request.plan,
-                status="trial",
-                trial_ends_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=defaults.TRIAL_DAYS),
-                signup_idempotency_key=idempotency_key,
-                signup_fingerprint=fingerprint,
-                locale=request.locale,
-                user_count=1,
-            )
+        async with control_scope():
             await tenant.save()
-            admin = await _provision_workspace(scope, tenant, request, password_hash, actor)
-            created = await create_api_token(
-                tenant_id, admin.id, name="Signup", actor=_admin_actor(admin)
-            )
     except Exception as error:
         if not is_unique_violation(error):
             raise
@@ -129,7 +128,28 @@ async def provision_tenant(
             if replay is not None:
                 return replay
         raise Conflict(f"The workspace address '{request.slug}' is already taken.") from error
+    try:
+        async with tenant_scope(tenant_id) as scope:
+            admin = await _provision_workspace(scope, tenant, request, password_hash, actor)
+            created = await create_api_token(
+                tenant_id, admin.id, name="Signup", actor=_admin_actor(admin)
+            )
+    except BaseException:
+        await Tenant.delete().where(Tenant.id == tenant_id)
+        raise
+    await record_provisioning(tenant_id, _provisioning_steps(tenant, admin))
     return ProvisionedTenant(tenant=tenant, admin=admin, api_token=created.token)
+
+
+def _provisioning_steps(tenant: Tenant, admin: User) -> list[tuple[str, str]]:
+    return [
+        ("tenant", f"Workspace {tenant.slug} created on plan {tenant.plan}"),
+        ("admin", f"Administrator {admin.email} created"),
+        ("roles", ", ".join(defaults.ROLES)),
+        ("pipeline", f"{len(defaults.PIPELINE_STAGES)} pipeline stages"),
+        ("ticket_slas", f"{len(defaults.TICKET_SLAS)} ticket SLAs"),
+        ("trial", f"{defaults.TRIAL_DAYS}-day trial until {tenant.trial_ends_at:%Y-%m-%d}"),
+    ]
 
 
 def _role(key: str, name: str, description: str) -> Role:
@@ -190,15 +210,6 @@ async def _provision_workspace(
             for p, (first, resolution) in defaults.TICKET_SLAS.items()
         ]
     )
-    steps = [
-        ("tenant", f"Workspace {tenant.slug} created on plan {tenant.plan}"),
-        ("admin", f"Administrator {admin.email} created"),
-        ("roles", ", ".join(defaults.ROLES)),
-        ("pipeline", f"{len(defaults.PIPELINE_STAGES)} pipeline stages"),
-        ("ticket_slas", f"{len(defaults.TICKET_SLAS)} ticket SLAs"),
-        ("trial", f"{defaults.TRIAL_DAYS}-day trial until {tenant.trial_ends_at:%Y-%m-%d}"),
-    ]
-    await scope.insert_many([ProvisioningEvent(step=s, detail=d) for s, d in steps])
     await audit.record(
         scope,
         actor or _admin_actor(admin),
@@ -218,7 +229,8 @@ async def _replay(idempotency_key: str, fingerprint: str) -> ProvisionedTenant |
         raise Conflict("This Idempotency-Key was already used with a different signup request.")
     async with tenant_scope(tenant.id) as scope:
         admin = await scope.objects(User).where(User.role == "admin").order_by(User.id).first()
-        assert admin is not None
+        if admin is None:  # the first request is still provisioning the workspace
+            raise Conflict("This signup is still being processed; retry in a moment.")
         created = await create_api_token(
             tenant.id, admin.id, name="Signup (retried)", actor=_admin_actor(admin)
         )

@@ -14,7 +14,7 @@ from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.db.search import contains_ignoring_case
-from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.directory.service import set_user_count, tenant_by_id
 from comptoir.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from comptoir.platform.outbox.service import queue_email
 from comptoir.platform.settings import get_settings
@@ -47,8 +47,15 @@ def _validate_person(email: str, role: str, first_name: str, last_name: str) -> 
 
 
 async def _refresh_user_count(scope: TenantScope) -> None:
+    """The directory's count of active users (the seats), written to the
+    control plane once the tenant's transaction has committed."""
     active = await scope.count(User).where(User.status == "active")
-    await Tenant.update({Tenant.user_count: active}).where(Tenant.id == scope.tenant_id)
+    tenant_id = scope.tenant_id
+
+    async def write() -> None:
+        await set_user_count(tenant_id, active)
+
+    scope.after_commit(write)
 
 
 async def list_users(tenant_id: uuid.UUID) -> list[User]:
@@ -191,7 +198,7 @@ async def _send_link(
         expires_at=_now() + dt.timedelta(days=settings.invitation_days),
     )
     await scope.insert(invitation)
-    tenant = await Tenant.objects().where(Tenant.id == scope.tenant_id).first()
+    tenant = await tenant_by_id(scope.tenant_id)
     assert tenant is not None
     link = f"{settings.base_url}/w/{tenant.slug}/invitations/{token}"
     from comptoir.platform.web.templating import render_email

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from comptoir.platform.db.scope import tenant_scope
-from comptoir.platform.directory.tables import ProvisioningEvent
+from comptoir.platform.directory.service import provisioning_log
 from comptoir.platform.ids import parse_id
 from comptoir.tenants.signup.tables import PipelineStage, TicketSla
 from comptoir.tenants.users.tables import Role
@@ -35,7 +35,7 @@ async def test_signup_provisions_a_usable_workspace(client) -> None:
         roles = {r.key for r in await scope.objects(Role)}
         stages = await scope.objects(PipelineStage).order_by(PipelineStage.position)
         slas = {s.priority for s in await scope.objects(TicketSla)}
-        steps = {e.step for e in await scope.objects(ProvisioningEvent)}
+    steps = {e.step for e in await provisioning_log(tenant_id)}
     assert roles == {"admin", "key_user", "end_user"}
     assert [s.key for s in stages][:2] == ["prospecting", "qualification"]
     assert slas == {"urgent", "high", "normal", "low"}
