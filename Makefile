@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# make demo PORT=8137: links in pages and e-mails follow the port (see COMPTOIR_BASE_URL).
+PORT ?= 8000
 demo: $(STAMP)
-	$(BIN)/comptoir demo
+	$(BIN)/comptoir demo --port $(PORT)
 
 serve: $(STAMP)
 	$(BIN)/comptoir serve

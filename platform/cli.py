@@ -45,6 +45,16 @@ def main() -> None:
 APP_FACTORY = "comptoir.platform.app:create_asgi_app"
 
 
+def _record_listen_address(host: str, port: int) -> None:
+    """Links in pages and e-mails use the bound address unless COMPTOIR_BASE_URL is set
+    (the settings read these; worker processes inherit them)."""
+    from comptoir.platform.settings import reset_settings
+
+    os.environ["COMPTOIR_LISTEN_HOST"] = host
+    os.environ["COMPTOIR_LISTEN_PORT"] = str(port)
+    reset_settings()
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -58,6 +68,8 @@ APP_FACTORY = "comptoir.platform.app:create_asgi_app"
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web application and the API."""
     import uvicorn
+
+    _record_listen_address(host, port)
 
     # An import string and factory=True: with several workers, each process
     # builds its own app (and its own database pool). log_config=None:
@@ -91,15 +103,14 @@ def worker(once: bool) -> None:
 def demo(host: str, port: int) -> None:
     """Migrate, seed two demo tenants and a staff account, then serve."""
     os.environ.setdefault("COMPTOIR_DEMO", "1")
-    from comptoir.platform.settings import reset_settings
-
-    reset_settings()
+    _record_listen_address(host, port)
     from comptoir.platform.db.migrate import migrate
+    from comptoir.platform.settings import get_settings
     from comptoir.tenants.demo import seed_demo
 
     async def prepare() -> list[str]:
         await migrate()
-        return await seed_demo(base_url=f"http://{host}:{port}")
+        return await seed_demo(base_url=get_settings().base_url)
 
     lines = run(prepare())
     click.echo("\n".join(lines))

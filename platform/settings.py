@@ -53,6 +53,31 @@ class Settings:
         return not self.demo
 
 
+def base_url_for(host: str, port: int) -> str:
+    """The address a browser on this machine reaches the server at, bound to host:port.
+
+    A wildcard bind (0.0.0.0, ::) is reached through the loopback address."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (naming the wildcard, not binding it)
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _base_url() -> str:
+    """COMPTOIR_BASE_URL, else the address the server was started on (``comptoir serve``
+    and ``comptoir demo`` record it in COMPTOIR_LISTEN_HOST / COMPTOIR_LISTEN_PORT), else
+    the default 127.0.0.1:8000."""
+    configured = os.environ.get("COMPTOIR_BASE_URL", "").strip()
+    if configured:
+        return configured.rstrip("/")
+    port = os.environ.get("COMPTOIR_LISTEN_PORT", "").strip()
+    return base_url_for(
+        os.environ.get("COMPTOIR_LISTEN_HOST", "").strip() or "127.0.0.1",
+        int(port) if port.isdigit() else 8000,
+    )
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{Path.cwd() / 'comptoir.sqlite3'}"
 
@@ -67,7 +92,7 @@ def load_settings() -> Settings:
         stripe_api_key=os.environ.get("STRIPE_API_KEY") or None,
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         demo=os.environ.get("COMPTOIR_DEMO", "") == "1",
-        base_url=os.environ.get("COMPTOIR_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        base_url=_base_url(),
     )
 
 
