@@ -6,6 +6,7 @@ from comptoir.tenants.api_tokens.feature import FEATURE as API_TOKENS
 from comptoir.tenants.audit_log.feature import FEATURE as AUDIT_LOG
 from comptoir.tenants.contacts.feature import FEATURE as CONTACTS
 from comptoir.tenants.signup.feature import FEATURE as SIGNUP
+from comptoir.tenants.teams.feature import FEATURE as TEAMS
 from comptoir.tenants.users.feature import FEATURE as USERS
 from comptoir.tenants.workspace.feature import FEATURE as WORKSPACE
 
@@ -13,6 +14,7 @@ TENANT_FEATURES: tuple[Feature, ...] = (
     WORKSPACE,
     SIGNUP,
     USERS,
+    TEAMS,
     CONTACTS,
     ACCOUNTS,
     API_TOKENS,

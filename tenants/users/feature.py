@@ -3,14 +3,14 @@
 from comptoir.platform.features import EVERY_ACTION, Feature, NavEntry
 from comptoir.tenants.users.controllers import InvitationController, UserController
 from comptoir.tenants.users.pages import UserPages
-from comptoir.tenants.users.tables import Invitation, Role, Team
+from comptoir.tenants.users.tables import Invitation, Role
 
 FEATURE = Feature(
     name="users",
     label="Users",
     api_routes=(UserController, InvitationController),
     page_routes=(UserPages,),
-    tables=(Role, Team, Invitation),
+    tables=(Role, Invitation),
     nav=(
         NavEntry(
             key="admin-users",

@@ -19,13 +19,6 @@ class Role(TenantTable, tablename="roles"):
     sees_all_records = Boolean(default=False)
 
 
-class Team(TenantTable, tablename="teams"):
-    """A group of users; under the own_and_team sharing rule they see each
-    other's records."""
-
-    name = Varchar(length=100)
-
-
 class Invitation(TenantTable, tablename="invitations"):
     email = Varchar(length=254)
     first_name = Varchar(length=100, default="")

@@ -171,6 +171,7 @@ WORKSPACE_PREFIX = "/w/{slug"
 PAGE_PARAMETERS = {
     "contact_id": "/api/v1/contacts",
     "account_id": "/api/v1/accounts",
+    "team_id": "/api/v1/teams",
     "user_id": "/api/v1/users",
     "invitation_id": "/api/v1/invitations",
     "token_id": "/api/v1/tokens",

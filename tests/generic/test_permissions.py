@@ -20,7 +20,7 @@ from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.service import create_api_token
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.features import ACTIONS, PERMISSION, SIGNED_IN, default_grants
-from comptoir.tenants.users.teams import change_sharing_rule, create_team, set_user_team
+from comptoir.tenants.teams.service import change_sharing_rule, create_team, set_user_team
 from tests.support.api_resources import (
     PARAMETER,
     PROBLEM_JSON,

@@ -90,6 +90,13 @@ async def create_account(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -
     return Created(record_id, _read_one(f"/api/v1/accounts/{record_id}", ws))
 
 
+async def create_team(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    record_id = await _post(client, ws, "/api/v1/teams", {"name": f"Équipe {n}"})
+    return Created(
+        record_id, _read_one(f"/api/v1/teams/{record_id}", ws), {"user_id": ws.admin_user_id}
+    )
+
+
 async def create_user(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
     body = {"email": f"bruno{n}@alpha-equipe.fr", "first_name": "Bruno", "role": "key_user"}
     record_id = await _post(client, ws, "/api/v1/users", body)
@@ -123,6 +130,7 @@ async def create_session(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -
 RESOURCES: dict[str, Resource] = {
     "/api/v1/contacts": Resource(create_contact, {"job_title": "Changed by another tenant"}),
     "/api/v1/accounts": Resource(create_account, {"industry": "Changed by another tenant"}),
+    "/api/v1/teams": Resource(create_team, {"name": "Changed by another tenant"}),
     "/api/v1/users": Resource(create_user, {"first_name": "Changed", "role": "end_user"}),
     "/api/v1/invitations": Resource(create_invitation),
     "/api/v1/tokens": Resource(create_token, {"name": "Changed by another tenant"}),
