@@ -49,9 +49,11 @@ StateQuery = Annotated[str | None, QueryParameter(name="state", required=False)]
 
 
 def _set_locale(request: Request[Any, Any, Any]) -> str:
-    """The console speaks English unless the staff member chose French."""
+    """The language the staff member chose for the console, else the
+    browser's (Accept-Language), else English."""
     chosen = request.cookies.get(LANGUAGE_COOKIE) or ""
-    locale = chosen if chosen in i18n.LOCALES else CONSOLE_DEFAULT_LOCALE
+    accept = request.headers.get("accept-language") or ""
+    locale = i18n.pick_locale(chosen, f"{accept},{CONSOLE_DEFAULT_LOCALE}")
     i18n.current_locale.set(locale)
     return locale
 

@@ -24,7 +24,7 @@ from comptoir.platform.auth.credentials import (
 )
 from comptoir.platform.auth.tables import StaffSession, StaffUser
 from comptoir.platform.db.scope import control_scope
-from comptoir.platform.errors import Conflict, NotAuthenticated, ValidationFailed
+from comptoir.platform.errors import Conflict, NotAuthenticated, TooManyAttempts, ValidationFailed
 from comptoir.platform.settings import get_settings
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -78,6 +78,7 @@ SIGN_IN_FAILED = "Incorrect e-mail, password or code."
 THROTTLE_SCOPE = "console"
 STAFF_ACTIONS = (
     "staff.login",
+    "staff.login_failed",
     "staff.logout",
     "staff.create",
     "tenant.suspend",
@@ -125,27 +126,54 @@ async def _claim_totp_step(staff: StaffUser, step: int) -> bool:
 async def authenticate_staff(email: str, password: str, code: str, *, ip_address: str) -> StaffUser:
     """The active staff account with this password and a current TOTP code, or
     NotAuthenticated with one message whatever was wrong. Failures count against
-    the account and the address (TooManyAttempts while locked out)."""
+    the account and the address (TooManyAttempts while locked out). Every
+    refusal is written to the staff audit log with the e-mail tried and the
+    address (never the password), and why it was refused."""
     email = email.strip().lower()
     account = throttle.account_key(THROTTLE_SCOPE, email)
     address = throttle.address_key(ip_address)
-    await throttle.check(account)
-    await throttle.check(address)
+    try:
+        await throttle.check(account)
+        await throttle.check(address)
+    except TooManyAttempts:
+        await _record_failed_sign_in(None, email, "throttled", ip_address=ip_address)
+        raise
     staff = await StaffUser.objects().where(StaffUser.email == email).first() if email else None
     password_ok = await verify_password(staff.password_hash if staff else None, password)
     step = totp_step(staff.totp_secret, code) if staff is not None else None
-    if (
-        staff is None
-        or not staff.is_active
-        or not password_ok
-        or step is None
-        or not await _claim_totp_step(staff, step)
-    ):
+    refusal = ""
+    if staff is None:
+        refusal = "unknown account"
+    elif not staff.is_active:
+        refusal = "account deactivated"
+    elif not password_ok:
+        refusal = "wrong password"
+    elif step is None:
+        refusal = "wrong code"
+    elif not await _claim_totp_step(staff, step):
+        refusal = "code already used"
+    if refusal:
         await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
         await throttle.record_failure(address, throttle.ADDRESS_POLICY)
+        await _record_failed_sign_in(
+            staff.id if staff else None, email, refusal, ip_address=ip_address
+        )
         raise NotAuthenticated(SIGN_IN_FAILED)
+    assert staff is not None
     await throttle.clear(account)
     return staff
+
+
+async def _record_failed_sign_in(
+    staff_id: uuid.UUID | None, email: str, refusal: str, *, ip_address: str
+) -> None:
+    await audit.record_staff(
+        staff_id,
+        email[:254],
+        "staff.login_failed",
+        detail={"email": email[:254], "refused": refusal},
+        ip_address=ip_address[:64],
+    )
 
 
 @dataclass(frozen=True)

@@ -514,19 +514,29 @@ async def test_impersonation_is_refused_for_suspended_tenants_and_disabled_users
     assert "staff.impersonate" not in await staff_actions()
 
 
-async def test_console_speaks_english_first_and_french_on_request(client, staff) -> None:
+async def test_console_follows_the_browser_language_until_one_is_chosen(client, staff) -> None:
+    login = await client.get("/console/login", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert "Se connecter" in login.text or "Connexion" in login.text
     await sign_in(client, staff)
-    english = await client.get("/console/", headers={"Accept-Language": "fr-FR"})
+    french = await client.get("/console/", headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+    assert "Se déconnecter" in french.text and "En essai" in french.text
+    english = await client.get("/console/", headers={"Accept-Language": "en-GB"})
     assert "Staff audit log" in english.text and "Sign out" in english.text
+    neither = await client.get("/console/", headers={"Accept-Language": "de-DE"})
+    assert "Sign out" in neither.text  # English when the browser asks for neither
 
     switched = await post_form(
         client,
         "/console/language",
-        {"locale": "fr", "next": "/console/audit"},
+        {"locale": "en", "next": "/console/audit"},
         form_page="/console/",
     )
     assert switched.status_code == 303 and switched.headers["location"] == "/console/audit"
-    french = await client.get("/console/")
+    chosen = await client.get("/console/", headers={"Accept-Language": "fr-FR"})
+    assert "Sign out" in chosen.text  # the choice wins over the browser
+
+    await post_form(client, "/console/language", {"locale": "fr"}, form_page="/console/")
+    french = await client.get("/console/", headers={"Accept-Language": "en-GB"})
     assert "Audit de l'équipe" in french.text.replace("&#39;", "'")
     assert "Se déconnecter" in french.text and "En essai" in french.text
 
@@ -537,3 +547,64 @@ async def test_console_speaks_english_first_and_french_on_request(client, staff)
         form_page="/console/",
     )
     assert outside.headers["location"] == "/console/"
+
+
+async def test_failed_sign_ins_are_in_the_staff_audit_log(client, staff) -> None:
+    secret_attempt = "Not-the-password-9731"
+    wrong_password = await sign_in(client, staff, password=secret_attempt)
+    assert wrong_password.status_code == 401
+    assert (await sign_in(client, staff, code=wrong_code(staff.totp_secret))).status_code == 401
+    token = await csrf_token(client)
+    unknown = await client.post(
+        "/console/login",
+        data={
+            "_csrf_token": token,
+            "email": "Intruder@Elsewhere.example",
+            "password": secret_attempt,
+            "code": "123456",
+        },
+    )
+    assert unknown.status_code == 401
+
+    failed = (
+        await StaffAuditEntry.objects()
+        .where(StaffAuditEntry.action == "staff.login_failed")
+        .order_by(StaffAuditEntry.id)
+        .output(load_json=True)
+    )
+    assert [e.staff_email for e in failed] == [
+        "ops@provider.example",
+        "ops@provider.example",
+        "intruder@elsewhere.example",
+    ]
+    assert [e.detail["refused"] for e in failed] == [  # type: ignore[index]
+        "wrong password",
+        "wrong code",
+        "unknown account",
+    ]
+    assert failed[0].staff_id == staff.staff.id and failed[2].staff_id is None
+    assert {e.ip_address for e in failed} == {"203.0.113.7"}
+    everything = await StaffAuditEntry.objects().output(load_json=True)
+    assert secret_attempt not in repr([(e.detail, e.staff_email) for e in everything])
+
+    await sign_in(client, staff)
+    page = await client.get("/console/audit", params={"action": "staff.login_failed"})
+    assert page.status_code == 200
+    assert page.text.count('data-action="staff.login_failed"') == 3
+    assert "intruder@elsewhere.example" in page.text and "203.0.113.7" in page.text
+    assert secret_attempt not in page.text
+
+
+async def test_throttled_sign_ins_are_recorded_too(client, staff) -> None:
+    bad = wrong_code(staff.totp_secret)
+    for _ in range(5):
+        await sign_in(client, staff, code=bad)
+    assert (await sign_in(client, staff)).status_code == 429
+    refusals = [
+        e.detail["refused"]  # type: ignore[index]
+        for e in await StaffAuditEntry.objects()
+        .where(StaffAuditEntry.action == "staff.login_failed")
+        .order_by(StaffAuditEntry.id)
+        .output(load_json=True)
+    ]
+    assert refusals == ["wrong code"] * 5 + ["throttled"]
