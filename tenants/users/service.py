@@ -203,17 +203,29 @@ async def _send_link(
     link = f"{settings.base_url}/w/{tenant.slug}/invitations/{token}"
     from comptoir.platform.web.templating import render_email
 
+    # The recipient has not chosen a language yet (no account before this link is
+    # used): the workspace's. The inviter is named, not shown as an address.
     subject, text, html = render_email(
         kind,
         locale=tenant.locale,
         company=tenant.company_name,
         link=link,
-        inviter=actor.label,
+        inviter=await _person_name(scope, actor),
         days=settings.invitation_days,
         email=email,
     )
     await queue_email(scope, to=email, subject=subject, body_text=text, body_html=html, kind=kind)
     return invitation
+
+
+async def _person_name(scope: TenantScope, actor: Actor) -> str:
+    """How an e-mail names the person who acted: "Claire Lefèvre", else their address."""
+    if actor.kind == "user" and actor.id is not None:
+        user = await scope.objects(User).where(User.id == actor.id).first()
+        if user is not None:
+            name = f"{user.first_name} {user.last_name}".strip()
+            return name or user.email
+    return actor.label
 
 
 async def list_invitations(tenant_id: uuid.UUID) -> list[Invitation]:
