@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import re
+import unicodedata
 from typing import Any
 
 import pyotp
@@ -47,31 +49,32 @@ TENANTS: list[dict[str, Any]] = [
     },
 ]
 
-FIRST_NAMES = [
-    "Camille",
-    "Léa",
-    "Manon",
-    "Chloé",
-    "Inès",
-    "Louise",
-    "Émilie",
-    "Nathalie",
-    "Lucas",
-    "Hugo",
-    "Louis",
-    "Gabriel",
-    "Arthur",
-    "Étienne",
-    "François",
-    "Jérôme",
-    "Céline",
-    "Hélène",
-    "Océane",
-    "Benoît",
-    "Sébastien",
-    "Aurélie",
-    "Maëlle",
-    "Noël",
+# (first name, "f" or "m"): a job title agrees with the person it describes.
+FIRST_NAMES: list[tuple[str, str]] = [
+    ("Camille", "f"),
+    ("Léa", "f"),
+    ("Manon", "f"),
+    ("Chloé", "f"),
+    ("Inès", "f"),
+    ("Louise", "f"),
+    ("Émilie", "f"),
+    ("Nathalie", "f"),
+    ("Lucas", "m"),
+    ("Hugo", "m"),
+    ("Louis", "m"),
+    ("Gabriel", "m"),
+    ("Arthur", "m"),
+    ("Étienne", "m"),
+    ("François", "m"),
+    ("Jérôme", "m"),
+    ("Céline", "f"),
+    ("Hélène", "f"),
+    ("Océane", "f"),
+    ("Benoît", "m"),
+    ("Sébastien", "m"),
+    ("Aurélie", "f"),
+    ("Maëlle", "f"),
+    ("Noël", "m"),
 ]
 LAST_NAMES = [
     "Martin",
@@ -116,18 +119,38 @@ COMPANIES = [
     "Restaurant La Cigale",
     "Cabinet Dentaire Rivoli",
 ]
-TITLES = [
-    "Gérant",
-    "Gérante",
-    "Directeur administratif",
-    "Responsable achats",
-    "Assistante de direction",
-    "Directrice commerciale",
-    "Comptable",
-    "Chef de projet",
-    "Responsable technique",
-    "Président",
+# (for a man, for a woman)
+TITLES: list[tuple[str, str]] = [
+    ("Gérant", "Gérante"),
+    ("Directeur administratif", "Directrice administrative"),
+    ("Responsable achats", "Responsable achats"),
+    ("Assistant de direction", "Assistante de direction"),
+    ("Directeur commercial", "Directrice commerciale"),
+    ("Comptable", "Comptable"),
+    ("Chef de projet", "Cheffe de projet"),
+    ("Responsable technique", "Responsable technique"),
+    ("Président", "Présidente"),
 ]
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss"})
+
+
+def ascii_words(text: str) -> list[str]:
+    """'Cave à Fromages Laurent' -> ['cave', 'a', 'fromages', 'laurent']."""
+    folded = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
+    plain = folded.encode("ascii", "ignore").decode("ascii").lower()
+    return re.findall(r"[a-z0-9]+", plain)
+
+
+def email_domain(company: str) -> str:
+    """The whole company name as a domain: 'Imprimerie Gutenberg' -> imprimerie-gutenberg.fr."""
+    return "-".join(ascii_words(company)) + ".fr"
+
+
+def email_address(first: str, last: str, domain: str) -> str:
+    """'François', 'Guérin' -> francois.guerin@domain: plain ASCII, as mail servers expect."""
+    return f"{'-'.join(ascii_words(first))}.{'-'.join(ascii_words(last))}@{domain}"
+
+
 CITIES_PHONE = ["01", "02", "03", "04", "05"]
 
 
@@ -142,9 +165,7 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
     domain = str(spec["domain"])
     people = list(spec["people"])
     admin_first, admin_last, _ = people[0]
-    admin_email = f"{admin_first.lower()}.{admin_last.lower()}@{domain}".replace("è", "e").replace(
-        "é", "e"
-    )
+    admin_email = email_address(admin_first, admin_last, domain)
     result = await provision_tenant(
         SignupRequest(
             company_name=str(spec["company"]),
@@ -163,8 +184,7 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
     password_hash = await hash_password(DEMO_PASSWORD)
     async with tenant_scope(tenant.id) as scope:
         for first, last, role in people[1:]:
-            email = f"{first.lower()}.{last.lower()}@{domain}"
-            email = email.replace("é", "e").replace("è", "e")
+            email = email_address(first, last, domain)
             user = User(
                 email=email,
                 first_name=first,
@@ -185,13 +205,11 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
         )
         accounts[company] = account.id
     for _ in range(36):
-        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        (first, gender), last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         company = rng.choice(COMPANIES)
-        company_domain = "".join(c for c in company.lower() if c.isalnum())[:18] + ".fr"
         owner = rng.choice(users)
-        email = f"{first.lower()}.{last.lower()}@{company_domain}"
-        for accented, plain in (("é", "e"), ("è", "e"), ("ë", "e"), ("ï", "i"), ("ô", "o")):
-            email = email.replace(accented, plain)
+        email = email_address(first, last, email_domain(company))
+        for_a_man, for_a_woman = rng.choice(TITLES)
         await create_contact(
             tenant.id,
             {
@@ -199,7 +217,7 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
                 "last_name": last,
                 "email": email,
                 "phone": _phone(rng),
-                "job_title": rng.choice(TITLES),
+                "job_title": for_a_woman if gender == "f" else for_a_man,
                 "company_name": company,
                 "account_id": accounts[company],
                 "owner_id": owner.id,

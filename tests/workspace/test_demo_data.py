@@ -1,0 +1,66 @@
+"""The demo is the product's first impression: its data must look like real data."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from comptoir.platform.auth.tables import User
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.service import tenant_by_slug
+from comptoir.tenants.accounts.tables import Account
+from comptoir.tenants.contacts.tables import Contact
+from comptoir.tenants.demo import FIRST_NAMES, TENANTS, TITLES, seed_demo
+
+ADDRESS = re.compile(r"^[a-z0-9.-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.fr$")
+
+
+def _words(text: str) -> list[str]:
+    plain = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("æ", "ae"))
+    return re.findall(r"[a-z0-9]+", plain.encode("ascii", "ignore").decode().lower())
+
+
+async def test_demo_addresses_are_ascii_on_the_whole_company_name(db) -> None:
+    await seed_demo()
+    gender = dict(FIRST_NAMES)
+    for_men = {man for man, _woman in TITLES}
+    for_women = {woman for _man, woman in TITLES}
+    seen = 0
+    for spec in TENANTS:
+        tenant = await tenant_by_slug(str(spec["slug"]))
+        assert tenant is not None
+        async with tenant_scope(tenant.id) as scope:
+            users = await scope.objects(User)
+            contacts = await scope.objects(Contact)
+            accounts = {a.id: a for a in await scope.objects(Account)}
+        for user in users:
+            assert user.email.isascii() and ADDRESS.match(user.email), user.email
+            assert user.email.endswith("@" + str(spec["domain"]))
+        assert len(contacts) >= 30
+        for contact in contacts:
+            seen += 1
+            assert contact.email.isascii() and ADDRESS.match(contact.email), contact.email
+            local, domain = contact.email.split("@")
+            # The domain spells the whole company name, not a cut of it.
+            assert domain == "-".join(_words(contact.company_name)) + ".fr", contact.email
+            assert (
+                local
+                == f"{'-'.join(_words(contact.first_name))}.{'-'.join(_words(contact.last_name))}"
+            )
+            # Still linked to the account of its company.
+            account = accounts[contact.account_id]
+            assert account.name == contact.company_name
+            # The job title agrees with the person.
+            if gender[contact.first_name] == "f":
+                assert contact.job_title in for_women, (contact.first_name, contact.job_title)
+            else:
+                assert contact.job_title in for_men, (contact.first_name, contact.job_title)
+    assert seen >= 60
+
+
+async def test_seeding_the_demo_twice_changes_nothing(db) -> None:
+    first = await seed_demo()
+    again = await seed_demo()
+    assert [line for line in first if "TOTP" not in line] == [
+        line for line in again if "TOTP" not in line
+    ]
