@@ -59,7 +59,7 @@ def _lists(app: Litestar) -> list[str]:
     for path in list_routes(app):
         handler = app.route_handler_method_map[path]["GET"]
         shape = str(handler.fn.__annotations__.get("return", ""))
-        if shape.startswith("PageOf") or shape.endswith("List"):
+        if "PageOf" in shape or shape.endswith("List"):
             found.append(path)
     return found
 
