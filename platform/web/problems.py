@@ -93,10 +93,13 @@ def handle_validation_error(
 
 def handle_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     titles = {
+        400: "Bad request",
+        401: "Authentication required",
+        403: "Forbidden",
         404: "Not found",
         405: "Method not allowed",
-        403: "Forbidden",
-        401: "Authentication required",
+        413: "Request too large",
+        415: "Unsupported media type",
     }
     title = titles.get(error.status_code, "Error")
     detail = str(error.detail) if error.detail else title

@@ -38,6 +38,12 @@ def avatar_tone(name: str) -> int:
     return sum(ord(c) for c in name) % 6
 
 
+def translated(text: object) -> str:
+    """The translation of a text held in a variable: a plain ``str`` (so the
+    template escapes it), never a format string."""
+    return i18n.gettext(str(text)) if text else ""
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
     env = Environment(
@@ -48,6 +54,10 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # ``_()`` (new-style gettext) marks its text safe and %-formats it: only for
+    # literal msgids. A text from a variable (a problem's detail, an error, a
+    # label) goes through ``translated()``: looked up, then escaped like any text.
+    env.globals["translated"] = translated
     env.globals["current_locale"] = i18n.current_locale.get
     env.globals["initials"] = initials
     env.globals["avatar_tone"] = avatar_tone

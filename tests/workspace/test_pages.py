@@ -450,7 +450,7 @@ async def test_impersonated_session_shows_a_banner(
         page = await client.get(f"/w/{workspace.slug}{path}", headers=EN)
         assert page.status_code == 200
         assert "Support staff is signed in as you" in page.text
-        assert "reason: Customer asked for help with contacts" in page.text
+        assert "Reason: <q>Customer asked for help with contacts</q>" in page.text
         assert re.search(r"until \d\d:\d\d", page.text)
 
 
