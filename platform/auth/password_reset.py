@@ -13,7 +13,7 @@ from comptoir.platform.auth import throttle
 from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
 from comptoir.platform.auth.service import actor_for, end_user_sessions
 from comptoir.platform.auth.tables import PasswordReset, User
-from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import NotFound, ValidationFailed
 from comptoir.platform.outbox.service import queue_email
@@ -21,6 +21,7 @@ from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import render_email
 
 LINK_LIFETIME = dt.timedelta(hours=1)
+INVALID_LINK = "This link is invalid or has expired. Ask for a new one."
 # Requests per address and per account: enough for a typo, not for a mail bomb.
 ADDRESS_POLICY = throttle.ThrottlePolicy(10, dt.timedelta(minutes=15), dt.timedelta(minutes=15))
 ACCOUNT_POLICY = throttle.ThrottlePolicy(3, dt.timedelta(minutes=15), dt.timedelta(minutes=15))
@@ -89,27 +90,38 @@ async def pending_reset(tenant_id: uuid.UUID, token: str) -> PasswordReset | Non
 
 
 async def reset_password(tenant: Tenant, token: str, password: str, *, ip_address: str) -> User:
-    """Set a new password through a reset link. Every session of the user is
-    ended (whoever knew the old password is signed out) and the link is spent."""
+    """Set a new password through a reset link. The link is spent by one
+    conditional update, so of several concurrent uses exactly one succeeds
+    (the others get NotFound); the user's other reset links are spent with
+    it, and every session of the user ends (whoever knew the old password is
+    signed out)."""
     reset = await pending_reset(tenant.id, token)
     if reset is None:
-        raise NotFound("This link is invalid or has expired. Ask for a new one.")
+        raise NotFound(INVALID_LINK)
     async with tenant_scope(tenant.id) as scope:
         user = await scope.get(User, reset.user_id)
-        problem = password_problem(password, email=user.email)
-        if problem:
-            raise ValidationFailed({"password": problem})
+    problem = password_problem(password, email=user.email)
+    if problem:
+        raise ValidationFailed({"password": problem})
+    # Hashed before the transaction, which then holds its locks briefly.
+    password_hash = await hash_password(password)
+    async with tenant_scope(tenant.id) as scope:
         now = _now()
         spent = await (
             scope.update(PasswordReset, {PasswordReset.used_at: now})
             .where(PasswordReset.id == reset.id)
             .where(PasswordReset.used_at.is_null())
+            .where(PasswordReset.expires_at > now)
             .returning(PasswordReset.id)
         )
         if not spent:  # used by a concurrent request in the meantime
-            raise NotFound("This link is invalid or has expired. Ask for a new one.")
-        user.password_hash = await hash_password(password)
-        await scope.save(user, columns=[User.password_hash])
+            raise NotFound(INVALID_LINK)
+        user = await scope.get(User, reset.user_id)
+        if user.status != "active":
+            raise NotFound(INVALID_LINK)
+        await void_reset_links(scope, user.id, now=now)
+        await scope.update(User, {User.password_hash: password_hash}).where(User.id == user.id)
+        user.password_hash = password_hash
         await end_user_sessions(scope, user.id)
         await audit.record(
             scope,
@@ -119,3 +131,15 @@ async def reset_password(tenant: Tenant, token: str, password: str, *, ip_addres
             object_id=user.id,
         )
     return user
+
+
+async def void_reset_links(
+    scope: TenantScope, user_id: uuid.UUID, *, now: dt.datetime | None = None
+) -> None:
+    """Spend every reset link of a user still open, in the caller's
+    transaction (after a reset, or when the user is disabled)."""
+    await (
+        scope.update(PasswordReset, {PasswordReset.used_at: now or _now()})
+        .where(PasswordReset.user_id == user_id)
+        .where(PasswordReset.used_at.is_null())
+    )

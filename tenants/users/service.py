@@ -22,6 +22,9 @@ from comptoir.tenants.signup.service import EMAIL_PATTERN
 from comptoir.tenants.users.tables import Invitation
 
 USER_STATUSES = ("active", "disabled")
+INVALID_INVITATION = (
+    "This invitation link is invalid or has expired. Ask your administrator for a new one."
+)
 
 
 def _now() -> dt.datetime:
@@ -266,42 +269,83 @@ async def pending_invitation(tenant_id: uuid.UUID, token: str) -> Invitation | N
 async def accept_invitation(
     tenant_id: uuid.UUID, token: str, *, password: str, first_name: str = "", last_name: str = ""
 ) -> User:
-    """Set the password and activate the account behind an invitation link."""
+    """Set the password and activate the account behind an invitation link.
+
+    The link is spent by one conditional update, so of several concurrent
+    uses exactly one succeeds and the others get NotFound (never a duplicate
+    user); the person's other open links are revoked with it, so an older
+    link cannot set the password again."""
     invitation = await pending_invitation(tenant_id, token)
     if invitation is None:
-        raise NotFound(
-            "This invitation link is invalid or has expired. Ask your administrator for a new one."
-        )
+        raise NotFound(INVALID_INVITATION)
     problem = password_problem(password, email=invitation.email)
     if problem:
         raise ValidationFailed({"password": problem})
-    async with tenant_scope(tenant_id) as scope:
-        user = await scope.objects(User).where(User.email == invitation.email).first()
-        if user is None:
-            user = User(
-                email=invitation.email,
-                role=invitation.role,
-                status="active",
-                first_name=first_name.strip() or invitation.first_name,
-                last_name=last_name.strip() or invitation.last_name,
+    # Hashed before the transaction, which then holds its locks briefly.
+    password_hash = await hash_password(password)
+    try:
+        async with tenant_scope(tenant_id) as scope:
+            now = _now()
+            claimed = await (
+                scope.update(Invitation, {Invitation.accepted_at: now})
+                .where(Invitation.id == invitation.id)
+                .where(Invitation.accepted_at.is_null())
+                .where(Invitation.revoked_at.is_null())
+                .where(Invitation.expires_at > now)
+                .returning(Invitation.id)
             )
-            user.password_hash = await hash_password(password)
-            await scope.insert(user)
-        else:
-            user.password_hash = await hash_password(password)
-            user.first_name = first_name.strip() or user.first_name
-            user.last_name = last_name.strip() or user.last_name
-            await scope.save(user, columns=[User.password_hash, User.first_name, User.last_name])
-        invitation.accepted_at = _now()
-        await scope.save(invitation, columns=[Invitation.accepted_at])
-        await _refresh_user_count(scope)
-        actor = Actor(
-            kind="user", id=user.id, label=user.email, tenant_id=tenant_id, role=user.role
-        )
-        await audit.record(
-            scope, actor, "invitation.accept", object_type="invitation", object_id=invitation.id
-        )
+            if not claimed:  # used, revoked or expired in the meantime
+                raise NotFound(INVALID_INVITATION)
+            user = await scope.objects(User).where(User.email == invitation.email).first()
+            if user is None:
+                user = User(
+                    email=invitation.email,
+                    role=invitation.role,
+                    status="active",
+                    first_name=first_name.strip() or invitation.first_name,
+                    last_name=last_name.strip() or invitation.last_name,
+                    password_hash=password_hash,
+                )
+                await scope.insert(user)
+            elif user.status != "active":  # disabled since: the link is void
+                raise NotFound(INVALID_INVITATION)
+            else:
+                user.password_hash = password_hash
+                user.first_name = first_name.strip() or user.first_name
+                user.last_name = last_name.strip() or user.last_name
+                await scope.save(
+                    user, columns=[User.password_hash, User.first_name, User.last_name]
+                )
+            await _void_invitations(scope, invitation.email, now=now)
+            await _refresh_user_count(scope)
+            actor = Actor(
+                kind="user", id=user.id, label=user.email, tenant_id=tenant_id, role=user.role
+            )
+            await audit.record(
+                scope,
+                actor,
+                "invitation.accept",
+                object_type="invitation",
+                object_id=invitation.id,
+            )
+    except Exception as error:
+        # Two different links of one person used at once: one creates the user.
+        if is_unique_violation(error):
+            raise NotFound(INVALID_INVITATION) from error
+        raise
     return user
+
+
+async def _void_invitations(
+    scope: TenantScope, email: str, *, now: dt.datetime | None = None
+) -> None:
+    """Revoke every open invitation link of ``email``, in the caller's transaction."""
+    await (
+        scope.update(Invitation, {Invitation.revoked_at: now or _now()})
+        .where(Invitation.email == email)
+        .where(Invitation.accepted_at.is_null())
+        .where(Invitation.revoked_at.is_null())
+    )
 
 
 @dataclass(frozen=True)
