@@ -86,6 +86,18 @@ async def end_user_sessions(
     await query
 
 
+async def end_user_credentials(scope: TenantScope, user_id: uuid.UUID) -> None:
+    """End every session and API token of a user for good, in the caller's
+    transaction: a disabled user's credentials do not come back if the user
+    is enabled again."""
+    await end_user_sessions(scope, user_id)
+    await (
+        scope.update(ApiToken, {ApiToken.revoked_at: _now()})
+        .where(ApiToken.user_id == user_id)
+        .where(ApiToken.revoked_at.is_null())
+    )
+
+
 async def change_password(
     tenant: Tenant,
     user_id: uuid.UUID,

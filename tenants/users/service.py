@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import ROLES, Actor
 from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
+from comptoir.platform.auth.password_reset import void_reset_links
+from comptoir.platform.auth.service import end_user_credentials
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.pagination import Page, keyset_page
@@ -380,6 +382,12 @@ async def update_user(
             if value is not None:
                 setattr(user, field, value.strip())
         await scope.save(user)
+        if before["status"] == "active" and user.status == "disabled":
+            # Disabling ends the user's sessions, API tokens and open links for
+            # good: enabling the user again revives none of them.
+            await end_user_credentials(scope, user.id)
+            await void_reset_links(scope, user.id)
+            await _void_invitations(scope, user.email)
         await _refresh_user_count(scope)
         await audit.record(
             scope,
