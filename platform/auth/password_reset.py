@@ -14,8 +14,11 @@ from comptoir.platform.auth.credentials import digest, hash_password, new_secret
 from comptoir.platform.auth.service import actor_for, end_user_sessions
 from comptoir.platform.auth.tables import PasswordReset, User
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.directory.service import tenant_by_id
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import NotFound, ValidationFailed
+from comptoir.platform.jobs.job_queue import enqueue
+from comptoir.platform.jobs.kinds import JobContext
 from comptoir.platform.outbox.service import queue_email
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import render_email
@@ -31,9 +34,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+RESET_LINK_JOB = "password.reset_link"
+RESET_LINK_ATTEMPTS = 3
+
+
 async def request_password_reset(tenant: Tenant, email: str, *, ip_address: str) -> None:
-    """Send a reset link if ``email`` is an active user of the tenant. Raises
-    TooManyAttempts when this address or account asked too often."""
+    """Ask for a reset link for ``email``. Raises TooManyAttempts when this
+    address or account asked too often.
+
+    The request does the same work whether or not the address has an account:
+    it counts against the throttles and queues a ``password.reset_link`` job,
+    nothing else. The job (a worker, after the request) looks the address up
+    and, for an active user, writes the link and queues the e-mail; neither
+    the time taken nor the queries run tell who works where."""
     email = email.strip().lower()
     address_key = f"reset:{throttle.address_key(ip_address)}"
     account_key = f"reset:{throttle.account_key(str(tenant.id), email)}"
@@ -41,6 +54,23 @@ async def request_password_reset(tenant: Tenant, email: str, *, ip_address: str)
     await throttle.check(account_key)
     await throttle.record_failure(address_key, ADDRESS_POLICY)
     await throttle.record_failure(account_key, ACCOUNT_POLICY)
+    await enqueue(
+        RESET_LINK_JOB,
+        {"email": email[:254], "ip_address": ip_address[:64]},
+        tenant_id=tenant.id,
+        max_attempts=RESET_LINK_ATTEMPTS,
+    )
+
+
+async def send_reset_link(context: JobContext) -> None:
+    """The ``password.reset_link`` job: if the address is an active user of
+    the tenant, write a one-hour link and queue the e-mail that carries it
+    (delivered by the outbox's own job); otherwise do nothing."""
+    email = str(context.args.get("email", ""))
+    ip_address = str(context.args.get("ip_address", ""))
+    tenant = await tenant_by_id(context.tenant_id) if context.tenant_id else None
+    if tenant is None or not email:
+        return
     async with tenant_scope(tenant.id) as scope:
         user = await scope.objects(User).where(User.email == email).first()
         if user is None or user.status != "active":

@@ -49,21 +49,21 @@ def actor_for(user: User, *, ip_address: str = "", session: UserSession | None =
 
 async def authenticate_password(tenant: Tenant, email: str, password: str, ip_address: str) -> User:
     """The active user with these credentials, or NotAuthenticated.
-    Failures count against the account and the address."""
+
+    Throttled per address and per account and address (TooManyAttempts
+    while locked out); failures on the account from anywhere only slow the
+    next attempts down, so a correct password still signs the owner in."""
     account = throttle.account_key(str(tenant.id), email)
-    address = throttle.address_key(ip_address)
-    await throttle.check(account)
-    await throttle.check(address)
+    await throttle.check_sign_in(account, ip_address)
     async with tenant_scope(tenant.id) as scope:
         user = await scope.objects(User).where(User.email == email.strip().lower()).first()
     # Always verify, even without a user, so a missing account costs the same time.
     password_ok = await verify_password(user.password_hash if user else None, password)
     if user is None or user.status != "active" or not password_ok:
-        await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
-        await throttle.record_failure(address, throttle.ADDRESS_POLICY)
+        await throttle.sign_in_failed(account, ip_address)
         raise NotAuthenticated("Incorrect e-mail or password.")
     ensure_usable(tenant)
-    await throttle.clear(account)
+    await throttle.signed_in(account, ip_address)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = await hash_password(password)
         async with tenant_scope(tenant.id) as scope:
@@ -115,9 +115,9 @@ async def change_password(
     async with tenant_scope(tenant.id) as scope:
         user = await scope.get(User, user_id)
     account = throttle.account_key(str(tenant.id), user.email)
-    await throttle.check(account)
+    await throttle.check_sign_in(account, actor.ip_address)
     if not await verify_password(user.password_hash, current_password):
-        await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
+        await throttle.sign_in_failed(account, actor.ip_address)
         raise ValidationFailed({"current_password": "is not your current password"})
     problem = password_problem(new_password, email=user.email)
     if problem is None and new_password == current_password:

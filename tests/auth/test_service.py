@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from comptoir.platform.auth import service
+from comptoir.platform.auth import service, throttle
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import NotAuthenticated, TooManyAttempts
 from tests.support.fixtures import STRONG_PASSWORD
@@ -32,7 +32,15 @@ async def test_sign_in_opens_a_fresh_session_each_time(client, workspace) -> Non
     assert await service.load_session(tenant, "not-a-token") is None
 
 
-async def test_wrong_passwords_lock_the_account_then_the_right_one_waits(client, workspace) -> None:
+async def test_wrong_passwords_lock_that_address_out_of_that_account_only(
+    client, workspace, monkeypatch
+) -> None:
+    delays: list[float] = []
+
+    async def record(seconds: float) -> None:
+        delays.append(seconds)
+
+    monkeypatch.setattr(throttle, "sleep", record)
     tenant = await tenant_by_slug(workspace.slug)
     assert tenant is not None
     for _ in range(5):
@@ -40,14 +48,21 @@ async def test_wrong_passwords_lock_the_account_then_the_right_one_waits(client,
             await service.authenticate_password(
                 tenant, workspace.admin_email, "wrong-password!", "198.51.100.2"
             )
+    # That address is refused for that account, even with the right password...
     with pytest.raises(TooManyAttempts) as locked:
         await service.authenticate_password(
-            tenant, workspace.admin_email, STRONG_PASSWORD, "198.51.100.3"
+            tenant, workspace.admin_email, STRONG_PASSWORD, "198.51.100.2"
         )
     assert locked.value.retry_after > 0
-    # Another account on the same address is not locked by this one's failures.
+    # ...while the owner elsewhere is only slowed down, never refused.
+    user = await service.authenticate_password(
+        tenant, workspace.admin_email, STRONG_PASSWORD, "198.51.100.3"
+    )
+    assert user.email == workspace.admin_email
+    assert delays == [1.0]
+    # Another account on the locked address is not locked by this one's failures.
     with pytest.raises(NotAuthenticated):
-        await service.authenticate_password(tenant, "someone@alpha.fr", "x" * 12, "198.51.100.3")
+        await service.authenticate_password(tenant, "someone@alpha.fr", "x" * 12, "198.51.100.2")
 
 
 async def test_many_failures_from_one_address_lock_that_address(client, workspace) -> None:

@@ -23,7 +23,7 @@ from comptoir.platform.outbox.service import SmtpMailer, queue_email
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import reset_settings
 from tests.support.fixtures import Workspace
-from tests.support.jobs import deliver_mail
+from tests.support.jobs import deliver_mail, write_mail
 from tests.support.pages import post_form
 from tests.support.smtp import Mailbox
 
@@ -70,6 +70,8 @@ async def test_a_request_queues_mail_and_returns_before_any_smtp_connection(
         response = await forgot_password(client, workspace)
     assert response.status_code == 200 and "Check your inbox" in response.text
     assert connections == [] and mailbox.to(workspace.admin_email) == []
+    assert await email_jobs() == []  # the link is written by a job after the request
+    assert await write_mail() == 1
     [job] = await email_jobs()
     assert job.state == "available" and str(job.for_tenant_id) == workspace.tenant_id
 
@@ -83,6 +85,7 @@ async def test_without_smtp_mail_is_held_and_no_job_is_queued(
     client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox, no_smtp: None
 ) -> None:
     assert (await forgot_password(client, workspace)).status_code == 200
+    assert await write_mail() == 1
     assert await email_jobs() == []
     tenant_id = parse_id(workspace.tenant_id)
     assert tenant_id is not None
