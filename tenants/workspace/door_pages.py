@@ -82,8 +82,8 @@ class DoorPages(Controller):
         except TooManyAttempts as error:
             minutes = max(1, math.ceil(error.retry_after / 60))
             context["error"] = _(
-                "Too many failed sign-in attempts. For your security, signing in to this "
-                "account is paused for %(minutes)s min."
+                "Too many failed sign-in attempts from this address. For your security, "
+                "signing in from here is paused for %(minutes)s min."
             ) % {"minutes": minutes}
             return render_door(
                 door,
