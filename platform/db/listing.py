@@ -18,6 +18,7 @@ from typing import Any
 from piccolo.columns import UUID, Timestamptz
 from piccolo.columns.base import Column
 from piccolo.columns.combination import WhereRaw
+from piccolo.table import Table
 
 from comptoir.platform.db.base import TenantTable
 from comptoir.platform.db.pagination import MAX_LIMIT, Page, clamp_limit
@@ -39,7 +40,7 @@ class ListSpec:
     (ids are UUIDv7, so sorting by id is sorting by creation). ``-name``
     sorts descending. ``filters`` maps a query parameter to a column."""
 
-    table: type[TenantTable]
+    table: type[Table]
     columns: Sequence[str]
     sorts: Mapping[str, Sequence[str]]
     default_sort: str = "-created_at"
@@ -70,7 +71,7 @@ def _sort_columns(spec: ListSpec, sort: str) -> tuple[list[Column], bool]:
         choices = ", ".join(spec.sort_names())
         raise ValidationFailed({"sort": f"must be one of {choices}"})
     columns = [_column(spec, c) for c in spec.sorts[name] if c != "id"]
-    return [*columns, spec.table.id], descending
+    return [*columns, spec.table._meta.primary_key], descending
 
 
 def _plain(value: Any) -> Any:
@@ -127,10 +128,30 @@ async def list_page(
     scope: TenantScope, spec: ListSpec, query: ListQuery, *, limit: int | None = None
 ) -> Page[dict[str, Any]]:
     """One page of the records the scope's viewer may see."""
+    select = scope.select(spec.table, *[_column(spec, c) for c in spec.columns])  # type: ignore[type-var]
+    if query.q and query.q.strip() and spec.search_column:
+        await scope.set_statement_timeout(SEARCH_TIMEOUT_MS)
+    return await _page(select, spec, query, limit)
+
+
+async def control_list_page(
+    spec: ListSpec, query: ListQuery, *, limit: int | None = None
+) -> Page[dict[str, Any]]:
+    """One page of a control-plane table (the tenant directory, staff logs,
+    jobs): the same sorts, filters, search and cursors as a tenant's lists."""
+    if issubclass(spec.table, TenantTable):
+        raise TypeError("tenant tables are listed through list_page and a tenant scope")
+    return await _page(
+        spec.table.select(*[_column(spec, c) for c in spec.columns]), spec, query, limit
+    )
+
+
+async def _page(
+    select: Any, spec: ListSpec, query: ListQuery, limit: int | None
+) -> Page[dict[str, Any]]:
     size = clamp_limit(query.limit if query.limit is not None else limit)
     sort = query.sort or spec.default_sort
     columns, descending = _sort_columns(spec, sort)
-    select = scope.select(spec.table, *[_column(spec, c) for c in spec.columns])
     for name, value in query.filters.items():
         if name not in spec.filters:
             raise ValidationFailed({name: "is not a filter of this list"})
@@ -138,7 +159,6 @@ async def list_page(
         parsed = _filter_value(column, name, value)
         select = select.where(column.is_null() if parsed is None else column == parsed)
     if query.q and query.q.strip() and spec.search_column:
-        await scope.set_statement_timeout(SEARCH_TIMEOUT_MS)
         select = select.where(
             WhereRaw(f"{spec.search_column} LIKE {{}} ESCAPE '\\'", like_pattern(query.q))
         )
@@ -146,9 +166,7 @@ async def list_page(
         after = decode_cursor(query.cursor, sort, columns)
         names = ", ".join(c._meta.db_column_name for c in columns)
         marks = ", ".join("{}" for _ in columns)
-        select = select.where(
-            WhereRaw(f"({names}) {'<' if descending else '>'} ({marks})", *after)
-        )
+        select = select.where(WhereRaw(f"({names}) {'<' if descending else '>'} ({marks})", *after))
     for column in columns:
         select = select.order_by(column, ascending=not descending)
     rows = await select.limit(size + 1)
@@ -156,4 +174,4 @@ async def list_page(
     return Page(items=rows[:size], next_cursor=next_cursor)
 
 
-__all__ = ["MAX_LIMIT", "ListQuery", "ListSpec", "list_page"]
+__all__ = ["MAX_LIMIT", "ListQuery", "ListSpec", "control_list_page", "list_page"]
