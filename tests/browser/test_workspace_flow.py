@@ -244,3 +244,131 @@ def test_api_docs_render(page: Any, live_server: LiveServer) -> None:
     expect(page.locator(".opblock-tag-section").first).to_be_visible()
     assert not [url for url in failed if "/static/" in url]
     screenshot(page, "api-docs", full_page=False)
+
+
+LONG_SLUG = "valeurs-longues"
+LONG_ADMIN = "admin@valeurs-longues.fr"
+LONG_FIRST = "Marie-Alexandrine Bénédicte"
+# 95 characters with the first name and the space.
+LONG_LAST = ("de La Rochefoucauld-Montmorency-Beauharnais-Villeneuve-Saint-Exupéry-Lorraine")[
+    : 95 - len(LONG_FIRST) - 1
+]
+LONG_NAME = f"{LONG_FIRST} {LONG_LAST}"
+
+
+def _overflow(page: Any) -> dict[str, int]:
+    """How far the page and each table's box are scrolled sideways beyond the view."""
+    return dict(
+        page.evaluate(
+            """() => {
+              const out = {page: document.documentElement.scrollWidth - window.innerWidth};
+              document.querySelectorAll('.table-wrap').forEach((wrap, i) => {
+                out['table-' + i] = wrap.scrollWidth - wrap.clientWidth;
+              });
+              return out;
+            }"""
+        )
+    )
+
+
+def test_long_values_stay_inside_the_tables(page: Any, live_server: LiveServer) -> None:
+    """A 95-character name (and long account, team, token and user names) wraps or is
+    cut with the full text on hover: no table is wider than the screen."""
+    from playwright.sync_api import expect
+
+    assert len(LONG_NAME) == 95
+    live_server.cli(
+        "tenants",
+        "create",
+        "--company",
+        "Valeurs Longues",
+        "--slug",
+        LONG_SLUG,
+        "--admin-email",
+        LONG_ADMIN,
+        "--admin-password",
+        PASSWORD,
+    )
+    token = live_server.cli("tokens", "create", "--tenant", LONG_SLUG, "--email", LONG_ADMIN)
+    token = token.strip().splitlines()[-1].strip()
+    long_company = "Société Coopérative d'Intérêt Collectif des Artisans Ébénistes " * 3
+    account = _api(
+        live_server, token, "POST", "/api/v1/accounts", {"name": long_company.strip()[:200]}
+    )
+    _api(
+        live_server,
+        token,
+        "POST",
+        "/api/v1/users",
+        {
+            "email": "marie-alexandrine.de-la-rochefoucauld-montmorency-beauharnais@valeurs-longues.fr",
+            "first_name": LONG_FIRST,
+            "last_name": LONG_LAST,
+            "role": "end_user",
+        },
+    )
+    _api(
+        live_server,
+        token,
+        "POST",
+        "/api/v1/tokens",
+        {"name": ("Synchronisation nocturne avec l'outil de facturation " * 2)[:100]},
+    )
+    _api(
+        live_server,
+        token,
+        "POST",
+        "/api/v1/contacts",
+        {
+            "first_name": "Paul",
+            "last_name": "Court",
+            "company_name": long_company.strip()[:200],
+            "job_title": ("Responsable des relations avec les collectivités territoriales " * 2)[
+                :120
+            ],
+            "account_id": account["id"],
+        },
+    )
+
+    page.goto(f"/w/{LONG_SLUG}/login")
+    page.fill("#f-email", LONG_ADMIN)
+    page.fill("#f-password", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{live_server.url}/w/{LONG_SLUG}/")
+
+    # The contact with a 95-character name, through the form.
+    page.goto(f"/w/{LONG_SLUG}/contacts/new")
+    page.fill("#f-first_name", LONG_FIRST)
+    page.fill("#f-last_name", LONG_LAST)
+    page.fill("#f-email", "marie.alexandrine@exemple.fr")
+    page.get_by_role("button", name="Créer le contact").click()
+    expect(page.locator(".flash-success")).to_contain_text("Contact créé.")
+
+    page.goto(f"/w/{LONG_SLUG}/contacts")
+    expect(page.locator("#contact-rows")).to_contain_text(LONG_FIRST)
+    screenshot(page, "contacts-long-name", full_page=False)
+    assert all(v <= 0 for v in _overflow(page).values()), _overflow(page)
+    # The full name is there on hover.
+    assert page.locator(f"#contact-rows [title='{LONG_NAME}']").count() >= 1
+
+    # "No results" sits in the middle of the table.
+    page.fill("input[name=q]", "zzzz")
+    expect(page.locator("#contact-rows")).to_contain_text("Aucun contact ne correspond")
+    table = page.locator(".table-contacts").bounding_box()
+    hint = page.locator("#contact-rows .empty-text")
+    box = hint.bounding_box()
+    assert table and box
+    # The text wraps inside its box (it used to run off to the right, on one line).
+    assert hint.evaluate("e => e.scrollWidth <= e.clientWidth")
+    assert abs((table["x"] + table["width"] / 2) - (box["x"] + box["width"] / 2)) < 4
+    screenshot(page, "contacts-no-results", full_page=False)
+
+    for path, name in (
+        ("/accounts", "accounts-long-name"),
+        ("/admin/users", "users-long-name"),
+        ("/admin/tokens", "tokens-long-name"),
+        ("/admin/audit", "audit-long-name"),
+    ):
+        page.goto(f"/w/{LONG_SLUG}{path}")
+        screenshot(page, name)
+        assert all(v <= 0 for v in _overflow(page).values()), (path, _overflow(page))
