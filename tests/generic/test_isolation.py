@@ -29,6 +29,8 @@ from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.ids import new_id
 from tests.support.api_resources import (
+    NOT_RECORD_IDS,
+    PAGE_PARAMETERS,
     PARAMETER,
     PROBLEM_JSON,
     RESOURCES,
@@ -168,20 +170,6 @@ async def test_another_tenants_user_cannot_own_a_contact(
 
 WORKSPACE_PREFIX = "/w/{slug"
 # Which kind of record each id parameter of a page names (an API prefix of RESOURCES).
-PAGE_PARAMETERS = {
-    "contact_id": "/api/v1/contacts",
-    "account_id": "/api/v1/accounts",
-    "team_id": "/api/v1/teams",
-    "user_id": "/api/v1/users",
-    "invitation_id": "/api/v1/invitations",
-    "token_id": "/api/v1/tokens",
-    "session_id": "/api/v1/sessions",
-}
-# Path parameters that are not record ids, and why.
-NOT_RECORD_IDS = {
-    "slug": "the workspace itself: B's own slug is used",
-    "token": "an invitation link's secret, looked up by its hash, never an id",
-}
 CSRF_VALUE = re.compile(r"[A-Za-z0-9_\-]{40,}")
 
 

@@ -22,6 +22,7 @@ from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.features import ACTIONS, PERMISSION, SIGNED_IN, default_grants
 from comptoir.tenants.teams.service import change_sharing_rule, create_team, set_user_team
 from tests.support.api_resources import (
+    PAGE_PARAMETERS,
     PARAMETER,
     PROBLEM_JSON,
     RESOURCES,
@@ -125,22 +126,44 @@ async def test_roles_without_the_action_get_403_and_change_nothing(
 async def test_pages_refuse_roles_without_the_action(
     app: Litestar, client: httpx.AsyncClient, workspace: Workspace
 ) -> None:
+    """Every workspace page and form, as an end-user: 403 where the role lacks
+    the action (nothing changes), 2xx/3xx where it has it (GET only)."""
     from tests.support.pages import sign_in_as
 
     grants = default_grants(all_features())
+    created = {prefix: await RESOURCES[prefix].create(client, workspace, 0) for prefix in RESOURCES}
     end_user = await _member(client, workspace, "end_user")
     await sign_in_as(client, workspace, end_user.admin_user_id)
-    refused = 0
+    page = await client.get(f"/w/{workspace.slug}/")
+    before = await tenant_rows(workspace.tenant_id)
+    csrf = {"x-csrf-token": client.cookies["comptoir_csrf"], "Accept-Language": "en"}
+    refused, failures = 0, []
     for path, method, handler in _handlers(app, "/w/{slug"):
         permission = handler.opt.get(PERMISSION)
-        if method != "GET" or not permission or PARAMETER.findall(path) != ["slug"]:
+        if not permission:
             continue
-        url = path.replace("{slug:str}", workspace.slug)
-        response = await client.get(url, headers={"Accept-Language": "en"})
-        expected = 200 if permission in grants["end_user"] else 403
-        assert response.status_code == expected, f"{path}: {response.status_code}"
-        refused += expected == 403
-    assert refused >= 3
+        values = {"slug": workspace.slug}
+        values.update({p: created[PAGE_PARAMETERS[p]].id for p in PARAMETER.findall(path)[1:]})
+        url = IdRoute(path, tuple(values), (method,)).url(values)
+        allowed = permission in grants["end_user"]
+        if allowed and method != "GET":
+            continue  # allowed writes are the features' own tests
+        kwargs: dict[str, Any] = {"headers": csrf}
+        if method != "GET":
+            kwargs["data"] = {"name": "Refused", "last_name": "Refused", "role": "admin"}
+        response = await client.request(method, url, **kwargs)
+        where = f"{method} {path}"
+        if not allowed and response.status_code != 403:
+            failures.append(f"{where}: {response.status_code}, expected 403")
+        if allowed and response.status_code >= 400:
+            failures.append(f"{where}: {response.status_code} for a role that may")
+        refused += not allowed
+    assert page.status_code == 200
+    assert refused >= 8, f"only {refused} refusals were checked"
+    assert not failures, "\n".join(failures)
+    after = await tenant_rows(workspace.tenant_id)
+    for table in ("contacts", "accounts", "users", "api_tokens", "invitations", "teams", "roles"):
+        assert after[table] == before[table], f"a refused page changed {table}"
 
 
 async def test_own_and_team_hides_another_teams_records(

@@ -138,6 +138,24 @@ RESOURCES: dict[str, Resource] = {
 }
 
 
+# Which kind of record each id parameter of a workspace page names (an API
+# prefix of RESOURCES), for the suites that walk the pages.
+PAGE_PARAMETERS = {
+    "contact_id": "/api/v1/contacts",
+    "account_id": "/api/v1/accounts",
+    "team_id": "/api/v1/teams",
+    "user_id": "/api/v1/users",
+    "invitation_id": "/api/v1/invitations",
+    "token_id": "/api/v1/tokens",
+    "session_id": "/api/v1/sessions",
+}
+# Path parameters that are not record ids, and why.
+NOT_RECORD_IDS = {
+    "slug": "the workspace itself: B's own slug is used",
+    "token": "an invitation link's secret, looked up by its hash, never an id",
+}
+
+
 @dataclass(frozen=True)
 class IdRoute:
     path: str  # as declared, e.g. /api/v1/contacts/{contact_id:str}
