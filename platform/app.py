@@ -26,7 +26,9 @@ from comptoir.platform.jobs.worker import worker_loop
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
-from comptoir.platform.web.security_headers import security_headers_middleware
+from comptoir.platform.web.input_guard import input_guard_middleware
+from comptoir.platform.web.request_origin import request_origin_middleware
+from comptoir.platform.web.security_headers import add_security_headers
 from comptoir.platform.web.templating import environment
 
 # Anchored: Litestar searches these patterns anywhere in the path.
@@ -87,7 +89,10 @@ def create_app() -> Litestar:
     return Litestar(
         route_handlers=[healthz, readyz, api, static, *page_routes()],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[security_headers_middleware],
+        # Refusals first (another site's form, NUL bytes, non-JSON or too deep JSON),
+        # then CSRF tokens (Litestar's, inside these).
+        middleware=[request_origin_middleware, input_guard_middleware],
+        before_send=[add_security_headers],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="comptoir_csrf",

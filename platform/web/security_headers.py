@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 from comptoir.platform.settings import get_settings
 
@@ -34,18 +34,8 @@ def _headers(path: str) -> list[tuple[bytes, bytes]]:
     return headers
 
 
-def security_headers_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        extra = _headers(scope.get("path", ""))
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *extra]
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+def add_security_headers(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook: it sees every response of the app, error pages and
+    refusals raised by middleware (CSRF, origin, input checks) included."""
+    if scope["type"] == ScopeType.HTTP and message["type"] == "http.response.start":
+        message["headers"] = [*message.get("headers", []), *_headers(scope.get("path", ""))]

@@ -9,6 +9,7 @@ from litestar.params import HeaderParameter, JSONBody
 
 from comptoir.platform.features import public
 from comptoir.platform.settings import get_settings
+from comptoir.platform.web.openapi import PublicOperation
 from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 
@@ -25,7 +26,7 @@ class SignupController(Controller):
         description="Provisions a workspace and its administrator in one transaction and "
         "returns an API token for that administrator. Send an Idempotency-Key header to "
         "retry safely: the same key and request return the same tenant.",
-        security=[],
+        operation_class=PublicOperation,
     )
     async def signup(
         self,

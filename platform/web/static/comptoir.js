@@ -13,8 +13,15 @@
 (function () {
   "use strict";
 
+  // Letters that Unicode decomposition does not reduce to ASCII (as on the server).
+  var TRANSLITERATIONS = {
+    "œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "ẞ": "SS", "ø": "o", "Ø": "O",
+    "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "TH", "ð": "d", "Ð": "D", "ı": "i"
+  };
+
   function slugify(text) {
     return text
+      .replace(/[œŒæÆßẞøØđĐłŁþÞðÐı]/g, function (letter) { return TRANSLITERATIONS[letter]; })
       .normalize("NFKD")
       .replace(/[\u0300-\u036f]/g, "")
       .toLowerCase()
