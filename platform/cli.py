@@ -163,7 +163,7 @@ def tenants_create(
         plan=plan,
     )
     try:
-        result = run(provision_tenant(request, actor=Actor.system("cli")))
+        result = run(provision_tenant(request, actor=Actor.system("cli"), api_token=True))
     except ComptoirError as error:
         fail(f"Could not create the tenant: {error.detail}")
         return

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, Response, post
+from litestar import Controller, Request, Response, post
 from litestar.params import HeaderParameter, JSONBody
 
+from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.features import public
 from comptoir.platform.settings import get_settings
-from comptoir.platform.web.openapi import PublicOperation
 from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 
@@ -25,11 +25,15 @@ class SignupController(Controller):
         summary="Sign a company up",
         description="Provisions a workspace and its administrator in one transaction and "
         "returns an API token for that administrator. Send an Idempotency-Key header to "
-        "retry safely: the same key and request return the same tenant.",
-        operation_class=PublicOperation,
+        "retry safely: the same key and request return the same tenant and a new token, "
+        "within 24 hours and until the workspace is signed in to or its admin's password "
+        "changes (409 after that). Signups are limited per address and per admin e-mail "
+        "(429).",
+        security=[],
     )
     async def signup(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[SignupIn],
         idempotency_key: Annotated[
             str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)
@@ -47,6 +51,8 @@ class SignupController(Controller):
                 locale=data.locale,
             ),
             idempotency_key=idempotency_key,
+            api_token=True,
+            client_ip=client_ip(request),
         )
         body = SignupOut(
             tenant=TenantOut.of(result.tenant),

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
-from comptoir.platform.auth.credentials import hash_password, password_problem
+from comptoir.platform.auth.credentials import hash_password, password_problem, verify_password
 from comptoir.platform.auth.service import create_api_token
-from comptoir.platform.auth.tables import User
+from comptoir.platform.auth.tables import User, UserSession
 from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.scope import TenantScope, control_scope, tenant_scope
 from comptoir.platform.directory.service import record_provisioning, tenant_by_slug
@@ -20,7 +20,7 @@ from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.ids import new_id
 from comptoir.tenants.access.permissions import role_defaults
-from comptoir.tenants.signup import defaults
+from comptoir.tenants.signup import defaults, limits
 from comptoir.tenants.signup.slugs import slug_problem
 from comptoir.tenants.signup.tables import PipelineStage, TicketSla
 from comptoir.tenants.users.tables import Role
@@ -56,8 +56,16 @@ class SignupRequest:
 class ProvisionedTenant:
     tenant: Tenant
     admin: User
-    api_token: str
+    api_token: str  # "" when none was asked for (a signup from the web page)
     replayed: bool = False
+
+
+# How long a signup may be replayed with its Idempotency-Key, at most.
+REPLAY_WINDOW = dt.timedelta(hours=24)
+
+
+class SignupAlreadyUsed(Conflict):
+    """A replay that may no longer grant anything: the workspace is in use."""
 
 
 def validate(request: SignupRequest) -> dict[str, str]:
@@ -84,18 +92,35 @@ def validate(request: SignupRequest) -> dict[str, str]:
 
 
 async def provision_tenant(
-    request: SignupRequest, *, idempotency_key: str | None = None, actor: Actor | None = None
+    request: SignupRequest,
+    *,
+    idempotency_key: str | None = None,
+    actor: Actor | None = None,
+    api_token: bool = False,
+    client_ip: str | None = None,
 ) -> ProvisionedTenant:
-    """Create the tenant, its admin, roles, pipeline stages and ticket SLAs.
+    """Create the tenant, its admin, roles, pipeline stages and ticket SLAs;
+    with ``api_token``, an API token for the admin too (the API's signup).
 
     The same ``idempotency_key`` with the same request returns the same tenant
-    (with a new API token, since tokens are only ever shown once)."""
+    (with a new API token when asked, since tokens are only ever shown once),
+    but only while the replay grants nothing its first caller could not still
+    have: within 24 hours, before anyone signed in to the workspace, and while
+    the admin's password is still the one sent; after that, SignupAlreadyUsed.
+
+    With ``client_ip`` (a signup from the web or the API), signups are limited
+    per address and per admin e-mail (TooManyAttempts); every valid attempt,
+    replays included, counts."""
+    if client_ip is not None:
+        await limits.check_signup_allowed(ip_address=client_ip, admin_email=request.admin_email)
     errors = validate(request)
     if errors:
         raise ValidationFailed(errors)
+    if client_ip is not None:
+        await limits.count_signup(ip_address=client_ip, admin_email=request.admin_email)
     fingerprint = request.fingerprint()
     if idempotency_key:
-        replay = await _replay(idempotency_key, fingerprint)
+        replay = await _replay(idempotency_key, fingerprint, request, api_token=api_token)
         if replay is not None:
             return replay
     if await tenant_by_slug(request.slug) is not None:
@@ -124,21 +149,24 @@ async def provision_tenant(
         if not is_unique_violation(error):
             raise
         if idempotency_key:
-            replay = await _replay(idempotency_key, fingerprint)
+            replay = await _replay(idempotency_key, fingerprint, request, api_token=api_token)
             if replay is not None:
                 return replay
         raise Conflict(f"The workspace address '{request.slug}' is already taken.") from error
     try:
         async with tenant_scope(tenant_id) as scope:
             admin = await _provision_workspace(scope, tenant, request, password_hash, actor)
-            created = await create_api_token(
-                tenant_id, admin.id, name="Signup", actor=_admin_actor(admin)
-            )
+            token = ""
+            if api_token:
+                created = await create_api_token(
+                    tenant_id, admin.id, name="Signup", actor=_admin_actor(admin)
+                )
+                token = created.token
     except BaseException:
         await Tenant.delete().where(Tenant.id == tenant_id)
         raise
     await record_provisioning(tenant_id, _provisioning_steps(tenant, admin))
-    return ProvisionedTenant(tenant=tenant, admin=admin, api_token=created.token)
+    return ProvisionedTenant(tenant=tenant, admin=admin, api_token=token)
 
 
 def _provisioning_steps(tenant: Tenant, admin: User) -> list[tuple[str, str]]:
@@ -221,17 +249,44 @@ async def _provision_workspace(
     return admin
 
 
-async def _replay(idempotency_key: str, fingerprint: str) -> ProvisionedTenant | None:
+async def _replay(
+    idempotency_key: str, fingerprint: str, request: SignupRequest, *, api_token: bool
+) -> ProvisionedTenant | None:
+    """The tenant a first request with this key made, for a retry of it; None
+    when there is none. Refused (SignupAlreadyUsed) once the replay could
+    grant more than the first caller may still have: after REPLAY_WINDOW,
+    once a session was opened in the workspace, or once the admin's password
+    is no longer the one sent (or the admin is no longer an active admin)."""
     tenant = await Tenant.objects().where(Tenant.signup_idempotency_key == idempotency_key).first()
     if tenant is None:
         return None
     if tenant.signup_fingerprint != fingerprint:
         raise Conflict("This Idempotency-Key was already used with a different signup request.")
+    if tenant.created_at <= dt.datetime.now(dt.UTC) - REPLAY_WINDOW:
+        raise SignupAlreadyUsed(REPLAY_REFUSED)
     async with tenant_scope(tenant.id) as scope:
         admin = await scope.objects(User).where(User.role == "admin").order_by(User.id).first()
         if admin is None:  # the first request is still provisioning the workspace
             raise Conflict("This signup is still being processed; retry in a moment.")
-        created = await create_api_token(
-            tenant.id, admin.id, name="Signup (retried)", actor=_admin_actor(admin)
-        )
-    return ProvisionedTenant(tenant=tenant, admin=admin, api_token=created.token, replayed=True)
+        signed_in = await scope.select(UserSession, UserSession.id).limit(1)
+        if (
+            signed_in
+            or admin.status != "active"
+            or admin.email != request.admin_email.strip().lower()
+        ):
+            raise SignupAlreadyUsed(REPLAY_REFUSED)
+        if not await verify_password(admin.password_hash, request.admin_password):
+            raise SignupAlreadyUsed(REPLAY_REFUSED)
+        token = ""
+        if api_token:
+            created = await create_api_token(
+                tenant.id, admin.id, name="Signup (retried)", actor=_admin_actor(admin)
+            )
+            token = created.token
+    return ProvisionedTenant(tenant=tenant, admin=admin, api_token=token, replayed=True)
+
+
+REPLAY_REFUSED = (
+    "This signup was already completed and its workspace is in use: sign in to it, "
+    "or sign up again with a new Idempotency-Key."
+)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
 
+from comptoir.platform.auth.credentials import hash_password
+from comptoir.platform.auth.tables import ApiToken, User
 from comptoir.platform.db.scope import tenant_scope
-from comptoir.platform.directory.service import provisioning_log
+from comptoir.platform.directory.service import provisioning_log, tenant_by_slug
+from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.ids import parse_id
 from comptoir.tenants.signup.tables import PipelineStage, TicketSla
 from comptoir.tenants.users.tables import Role
 from tests.support.fixtures import STRONG_PASSWORD
+from tests.support.pages import EN, post_form
 
 PAYLOAD = {
     "company_name": "Boulangerie Hélène",
@@ -62,6 +69,87 @@ async def test_same_idempotency_key_returns_the_same_tenant(client) -> None:
         token = response.json()["api_token"]
         me = await client.get("/api/v1/users", headers={"Authorization": f"Bearer {token}"})
         assert me.status_code == 200
+
+
+async def _tokens(tenant_id: str) -> int:
+    parsed = parse_id(tenant_id)
+    assert parsed is not None
+    async with tenant_scope(parsed) as scope:
+        return int(await scope.count(ApiToken))
+
+
+async def _refused_replay(client, headers: dict[str, str], tenant_id: str) -> None:
+    before = await _tokens(tenant_id)
+    replay = await client.post("/api/v1/signup", json=PAYLOAD, headers=headers)
+    assert replay.status_code == 409, replay.text
+    assert replay.headers["content-type"].startswith("application/problem+json")
+    assert "api_token" not in replay.json() and "already completed" in replay.json()["detail"]
+    assert await _tokens(tenant_id) == before  # no token was minted
+
+
+async def test_a_replay_grants_nothing_once_the_workspace_is_signed_in_to(client) -> None:
+    headers = {"Idempotency-Key": "replay-after-sign-in"}
+    first = await client.post("/api/v1/signup", json=PAYLOAD, headers=headers)
+    assert first.status_code == 201
+    tenant_id = first.json()["tenant"]["id"]
+    slug = PAYLOAD["slug"]
+    signed_in = await post_form(
+        client,
+        f"/w/{slug}/login",
+        f"/w/{slug}/login",
+        {"email": PAYLOAD["admin_email"], "password": STRONG_PASSWORD},
+    )
+    assert signed_in.status_code == 303, signed_in.text
+    await _refused_replay(client, headers, tenant_id)
+
+
+async def test_a_replay_grants_nothing_once_the_admin_password_changed(client) -> None:
+    headers = {"Idempotency-Key": "replay-after-password-change"}
+    first = await client.post("/api/v1/signup", json=PAYLOAD, headers=headers)
+    tenant_id = first.json()["tenant"]["id"]
+    parsed = parse_id(tenant_id)
+    assert parsed is not None
+    async with tenant_scope(parsed) as scope:
+        await scope.update(
+            User, {User.password_hash: await hash_password("Un-autre-mot-de-passe-2027")}
+        )
+    await _refused_replay(client, headers, tenant_id)
+
+
+async def test_a_replay_grants_nothing_after_a_day(client) -> None:
+    headers = {"Idempotency-Key": "replay-next-day"}
+    first = await client.post("/api/v1/signup", json=PAYLOAD, headers=headers)
+    tenant_id = first.json()["tenant"]["id"]
+    within = await client.post("/api/v1/signup", json=PAYLOAD, headers=headers)
+    assert within.status_code == 201  # a retry within the day, before any sign-in
+    day_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=24, minutes=1)
+    await Tenant.update({Tenant.created_at: day_ago}).where(Tenant.id == parse_id(tenant_id))
+    await _refused_replay(client, headers, tenant_id)
+
+
+async def test_a_web_signup_creates_no_api_token(client) -> None:
+    form = await client.get("/signup", headers=EN)
+    key = re.search(r'name="signup_key" value="([^"]+)"', form.text).group(1)  # type: ignore[union-attr]
+    fields = {
+        "signup_key": key,
+        "company_name": "Boulangerie Hélène",
+        "slug": "boulangerie-helene",
+        "admin_email": "helene@boulangerie.fr",
+        "admin_password": STRONG_PASSWORD,
+        "plan": "pro",
+    }
+    created = await post_form(client, "/signup", "/signup", fields)
+    assert created.status_code == 303, created.text
+    tenant = await tenant_by_slug("boulangerie-helene")
+    assert tenant is not None
+    assert await _tokens(str(tenant.id)) == 0
+    # The same form sent again after its first sign-in opens nothing.
+    client.cookies.clear()
+    again = await post_form(client, "/signup", "/signup", fields)
+    assert again.status_code == 422
+    assert "This form was already used" in again.text
+    assert "comptoir_session=" not in again.headers.get("set-cookie", "")
+    assert await _tokens(str(tenant.id)) == 0
 
 
 async def test_idempotency_key_with_another_request_is_refused(client) -> None:
