@@ -1,7 +1,9 @@
 """Search text: lower-case and without accents, so 'Hélène' finds 'helene'."""
 
 import unicodedata
-from typing import Any
+
+from piccolo.columns import Column
+from piccolo.columns.combination import WhereRaw
 
 from comptoir.platform.db.engine import get_engine, is_postgres
 
@@ -25,8 +27,10 @@ def like_pattern(query: str) -> str:
     return f"%{escape_like(normalise(query.strip()))}%"
 
 
-def contains_ignoring_case(column: Any, query: str) -> Any:
-    """A WHERE clause: the column contains the query, whatever the case. SQLite's
-    LIKE already ignores ASCII case (and has no ILIKE); PostgreSQL needs ILIKE."""
-    pattern = f"%{query.strip().replace('%', '')}%"
-    return column.ilike(pattern) if is_postgres(get_engine()) else column.like(pattern)
+def contains_ignoring_case(column: Column, query: str) -> WhereRaw:
+    """A WHERE clause: the column contains the query, whatever the case, with %
+    and _ taken literally. SQLite's LIKE already ignores ASCII case (and has no
+    ILIKE); PostgreSQL needs ILIKE."""
+    operator = "ILIKE" if is_postgres(get_engine()) else "LIKE"
+    name = f'"{column._meta.table._meta.tablename}"."{column._meta.db_column_name}"'
+    return WhereRaw(f"{name} {operator} {{}} ESCAPE '\\'", f"%{escape_like(query.strip())}%")

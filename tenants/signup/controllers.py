@@ -10,6 +10,7 @@ from litestar.params import HeaderParameter, JSONBody
 from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.features import public
 from comptoir.platform.settings import get_settings
+from comptoir.platform.web.openapi import PublicOperation
 from comptoir.tenants.signup.schemas import SignupIn, SignupOut, TenantOut
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 
@@ -29,7 +30,7 @@ class SignupController(Controller):
         "within 24 hours and until the workspace is signed in to or its admin's password "
         "changes (409 after that). Signups are limited per address and per admin e-mail "
         "(429).",
-        security=[],
+        operation_class=PublicOperation,
     )
     async def signup(
         self,

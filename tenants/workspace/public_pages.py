@@ -7,6 +7,8 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+from babel import Locale
+from babel.numbers import format_currency
 from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency, Provide
@@ -21,7 +23,7 @@ from comptoir.platform.errors import Conflict, TooManyAttempts, ValidationFailed
 from comptoir.platform.features import public
 from comptoir.platform.i18n import gettext as _
 from comptoir.platform.settings import get_settings
-from comptoir.tenants.signup.defaults import PLANS, TRIAL_DAYS
+from comptoir.tenants.signup.defaults import PLAN_PRICES, PLANS, TRIAL_DAYS
 from comptoir.tenants.signup.service import SignupAlreadyUsed, SignupRequest, provision_tenant
 from comptoir.tenants.signup.slugs import slug_problem, suggest_slug
 from comptoir.tenants.workspace.deps import LANG_COOKIE, Visitor, provide_visitor
@@ -41,20 +43,12 @@ SIGNUP_FIELDS = (
     "plan",
     "signup_key",
 )
-# What each plan offers, for the plan cards (English; translated when shown).
+# Who each plan is for, for the plan cards (English; translated when shown). Only what
+# this release does is listed: every plan has all of it today.
 PLAN_CARDS = {
-    "essentiel": {
-        "tagline": "Sales essentials for a small team.",
-        "features": ["Contacts and accounts", "Opportunities pipeline", "Quotes with French VAT"],
-    },
-    "pro": {
-        "tagline": "Sales, marketing and after-sales together.",
-        "features": ["Everything in Essentiel", "Campaigns and segments", "Tickets with SLAs"],
-    },
-    "entreprise": {
-        "tagline": "For larger teams with IT requirements.",
-        "features": ["Everything in Pro", "Single sign-on", "API clients"],
-    },
+    "essentiel": {"tagline": "For a small team that shares its contacts.", "features": []},
+    "pro": {"tagline": "For teams that split their records by owner and team.", "features": []},
+    "entreprise": {"tagline": "For larger companies connecting their own programs.", "features": []},
 }
 SLUG_IN_URL = re.compile(r"/w/([a-z0-9-]+)")
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -70,7 +64,16 @@ def safe_local_path(target: str | None, default: str = "/") -> str:
 
 
 def _plans() -> list[dict[str, Any]]:
-    return [{"key": key, **PLAN_CARDS[key]} for key in PLANS]
+    return [{"key": key, **PLAN_CARDS[key], "price": price_label(key)} for key in PLANS]
+
+
+def price_label(plan: str) -> str:
+    """'19 €' (French) or '€19' (English): the plan's price in whole euros."""
+    locale = i18n.current_locale.get()
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(
+        PLAN_PRICES[plan], "EUR", format=pattern, locale=locale, currency_digits=False
+    )
 
 
 class PublicPages(Controller):
