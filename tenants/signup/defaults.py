@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 PLANS = ("essentiel", "pro", "entreprise")
 TRIAL_DAYS = 14
+# Price of each plan, in euros per seat (active user) and per month, excluding VAT.
+PLAN_PRICES: dict[str, Decimal] = {
+    "essentiel": Decimal("19"),
+    "pro": Decimal("35"),
+    "entreprise": Decimal("59"),
+}
 
 
 @dataclass(frozen=True)

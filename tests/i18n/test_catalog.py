@@ -90,10 +90,12 @@ def field_titles() -> dict[str, str]:
 
 
 def manifest_labels() -> dict[str, str]:
-    """Navigation labels, audit labels and flash messages, translated when shown."""
+    """Navigation labels, audit labels, flash messages and the plan cards' texts,
+    translated when shown."""
     from comptoir.platform.assembly import all_features
     from comptoir.tenants.audit_log.service import action_labels
     from comptoir.tenants.workspace.flash import messages
+    from comptoir.tenants.workspace.public_pages import PLAN_CARDS
 
     found: dict[str, str] = {}
     for feature in all_features():
@@ -103,6 +105,9 @@ def manifest_labels() -> dict[str, str]:
         found.setdefault(label, f"audit label of {action}")
     for key, (_kind, text) in messages().items():
         found.setdefault(text, f"flash {key}")
+    for plan, card in PLAN_CARDS.items():
+        for text in [card["tagline"], *card["features"]]:
+            found.setdefault(str(text), f"plan card of {plan}")
     return found
 
 
