@@ -33,6 +33,7 @@ from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import ComptoirError, TooManyAttempts, ValidationFailed
 from comptoir.platform.ids import parse_id
 from comptoir.platform.logs import bind_identity
+from comptoir.platform.outbox.redaction import redact
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import LoginRequired
 
@@ -362,11 +363,14 @@ class ConsoleController(Controller):
         message_id: FromPath[str],
     ) -> Template:
         tenant = await directory.get_tenant(tenant_id)
-        message = await directory.outbox_message(tenant, message_id)
+        message = await directory.outbox_message(
+            tenant, message_id, staff=staff.staff, ip=staff.ip_address
+        )
         context: dict[str, Any] = {
             "staff": staff,
             "tenant": tenant,
             "message": message,
+            "body": redact(message.body_text),
             "nav": "tenants",
         }
         if _is_htmx(request, "outbox-reader"):

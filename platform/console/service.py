@@ -84,6 +84,7 @@ STAFF_ACTIONS = (
     "tenant.suspend",
     "tenant.reactivate",
     "staff.impersonate",
+    "outbox.read",
     "job.retry",
     "job.cancel",
 )

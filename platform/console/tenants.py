@@ -154,9 +154,23 @@ async def tenant_overview(tenant: Tenant, *, audit_limit: int = 50) -> TenantOve
     )
 
 
-async def outbox_message(tenant: Tenant, message_id: str) -> OutboxMessage:
+async def outbox_message(
+    tenant: Tenant, message_id: str, *, staff: StaffUser, ip: str
+) -> OutboxMessage:
+    """One message of the tenant's outbox, for a staff member to read: the
+    reading is written to the staff audit log. Show it through
+    ``redact`` (its links may still carry a live token while it waits)."""
     async with tenant_scope(tenant.id) as scope:
-        return await scope.get(OutboxMessage, message_id)
+        message = await scope.get(OutboxMessage, message_id)
+    await audit.record_staff(
+        staff.id,
+        staff.email,
+        "outbox.read",
+        target_tenant=tenant.id,
+        detail={"message": str(message.id), "kind": message.kind, "status": message.status},
+        ip_address=ip,
+    )
+    return message
 
 
 # ---- suspension ----------------------------------------------------------------

@@ -1,7 +1,9 @@
 """E-mail: queued in the tenant's outbox inside the business transaction, with
 an ``email.send`` job that a worker runs after commit to deliver it over SMTP.
-Without ``SMTP_URL`` (the demo) messages are held in the outbox, where staff
-can read them in the console."""
+Without ``SMTP_URL`` (the demo) messages are held in the outbox. Staff may
+read a message in the console (each reading is audited), with every link that
+carries a token cut; once a message is sent, the outbox keeps only that cut
+copy."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.ids import parse_id
 from comptoir.platform.jobs.job_queue import enqueue
 from comptoir.platform.jobs.kinds import JobContext
+from comptoir.platform.outbox.redaction import redact
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import get_settings
 
@@ -178,6 +181,10 @@ async def deliver(
     else:
         row.status = "sent"
         row.sent_at = dt.datetime.now(dt.UTC)
+        # Sent: the links it carried are the recipient's alone now. The copy
+        # the outbox keeps has them cut, so no one reading it can use them.
+        row.body_text = redact(row.body_text)
+        row.body_html = redact(row.body_html)
         log.info("email.sent", message_id=str(row.id), kind=row.kind)
     async with tenant_scope(tenant_id) as scope:
         await scope.save(
@@ -187,6 +194,8 @@ async def deliver(
                 OutboxMessage.attempts,
                 OutboxMessage.last_error,
                 OutboxMessage.sent_at,
+                OutboxMessage.body_text,
+                OutboxMessage.body_html,
             ],
         )
     if failure is not None:

@@ -26,8 +26,11 @@ from comptoir.platform.console.service import (
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.errors import TenantSuspended, ValidationFailed
+from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import reset_settings
 from tests.support.fixtures import Workspace, make_workspace
+from tests.support.jobs import deliver_mail
+from tests.support.smtp import Mailbox
 
 STAFF_PASSWORD = "Console-ops-2026-secure"
 CSRF_FIELD = re.compile(r'name="_csrf_token" value="([^"]+)"')
@@ -298,7 +301,15 @@ async def test_tenant_page_shows_users_provisioning_audit_and_outbox(
     message = await client.get(match.group(1))
     assert message.status_code == 200
     assert "julie@alpha.fr" in message.text
-    assert f"/w/{workspace.slug}/invitations/" in message.text  # the text of the e-mail
+    # The text of the e-mail, with its live invitation link cut before the token.
+    assert f"/w/{workspace.slug}/invitations/[redacted]" in message.text
+    [reading] = (
+        await StaffAuditEntry.objects()
+        .where(StaffAuditEntry.action == "outbox.read")
+        .output(load_json=True)
+    )
+    assert str(reading.target_tenant) == workspace.tenant_id
+    assert reading.detail["message"] == match.group(1).rsplit("/", 1)[1]  # type: ignore[index]
     partial = await client.get(
         match.group(1), headers={"HX-Request": "true", "HX-Target": "outbox-reader"}
     )
@@ -306,6 +317,41 @@ async def test_tenant_page_shows_users_provisioning_audit_and_outbox(
 
     missing = await client.get("/console/tenants/not-a-tenant")
     assert missing.status_code == 404
+
+
+async def test_staff_never_read_a_live_link(client, staff, workspace: Workspace, mailbox) -> None:
+    """Neither while the message waits (its link is cut on screen) nor after it
+    was sent (the outbox keeps it cut); each reading is audited."""
+    added = await client.post(
+        "/api/v1/users", headers=workspace.headers, json={"email": "julie@alpha.fr"}
+    )
+    assert added.status_code == 201
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        [queued] = await scope.objects(OutboxMessage).where(
+            OutboxMessage.to_address == "julie@alpha.fr"
+        )
+    token = re.search(r"/invitations/([A-Za-z0-9_-]{30,})", queued.body_text).group(1)  # type: ignore[union-attr]
+    await sign_in(client, staff)
+    reader = f"/console/tenants/{workspace.tenant_id}/outbox/{queued.id}"
+    waiting = await client.get(reader)
+    assert token not in waiting.text and "/invitations/[redacted]" in waiting.text
+    partial = await client.get(reader, headers={"HX-Request": "true", "HX-Target": "outbox-reader"})
+    assert token not in partial.text
+    page = await client.get(f"/console/tenants/{workspace.tenant_id}")
+    assert token not in page.text
+
+    await deliver_mail()
+    assert token in Mailbox.text_of(mailbox.to("julie@alpha.fr")[0])
+    sent = await client.get(reader)
+    assert token not in sent.text and "/invitations/[redacted]" in sent.text
+    async with tenant_scope(tenant.id) as scope:
+        kept = await scope.get(OutboxMessage, queued.id)
+    assert token not in kept.body_text + kept.body_html
+    readings = await StaffAuditEntry.objects().where(StaffAuditEntry.action == "outbox.read")
+    assert len(readings) == 3
+    assert {r.staff_email for r in readings} == {"ops@provider.example"}
 
 
 async def test_another_tenants_outbox_message_is_not_found(

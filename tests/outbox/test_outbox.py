@@ -4,17 +4,21 @@ by a worker, retried."""
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 
 import pytest
 
+from comptoir.platform.auth.credentials import new_secret
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.ids import parse_id
 from comptoir.platform.jobs.job_queue import get_job
 from comptoir.platform.jobs.tables import Job
 from comptoir.platform.outbox import service
+from comptoir.platform.outbox.redaction import redact
 from comptoir.platform.outbox.service import SmtpMailer, queue_email
 from comptoir.platform.outbox.tables import OutboxMessage
+from comptoir.platform.settings import reset_settings
 from tests.support.jobs import deliver_mail
 from tests.support.smtp import Mailbox
 
@@ -93,3 +97,75 @@ async def test_three_workers_at_once_send_each_message_once(
     assert sorted(m["To"] for m in mailbox.messages if m["To"].startswith("lot")) == [
         f"lot{i}@exemple.fr" for i in range(6)
     ]
+
+
+# ---- secrets in what the outbox keeps ------------------------------------------------
+
+LINK_WITH_TOKEN = re.compile(r"https://testserver\.local/w/[\w-]+/[\w/-]*?/([A-Za-z0-9_-]{30,})")
+
+
+def test_links_with_a_token_are_cut_before_it() -> None:
+    token = new_secret()
+    text = (
+        f"Choose a password: https://comptoir.example/w/acme/invitations/{token}.\n"
+        f'<a href="https://comptoir.example/w/acme/password/reset/{token}">here</a>\n'
+        f"Or (https://comptoir.example/confirm?token={token}) and "
+        "https://comptoir.example/w/boulangerie-du-marche-2024/contacts/"
+        "01936f3e-5c1a-7d2b-9a4e-3f2d1c0b9a87 stays."
+    )
+    redacted = redact(text)
+    assert token not in redacted
+    assert "https://comptoir.example/w/acme/invitations/[redacted]." in redacted
+    assert 'href="https://comptoir.example/w/acme/password/reset/[redacted]"' in redacted
+    assert "(https://comptoir.example/confirm?[redacted])" in redacted
+    assert "/w/boulangerie-du-marche-2024/contacts/01936f3e-5c1a-7d2b-9a4e-3f2d1c0b9a87" in redacted
+    assert redact("No link here.") == "No link here."
+
+
+async def _invite(client, workspace, email: str) -> OutboxMessage:
+    response = await client.post(
+        "/api/v1/users", headers=workspace.headers, json={"email": email, "role": "end_user"}
+    )
+    assert response.status_code == 201, response.text
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    async with tenant_scope(tenant_id) as scope:
+        message = (
+            await scope.objects(OutboxMessage).where(OutboxMessage.to_address == email).first()
+        )
+    assert message is not None
+    return message
+
+
+async def test_a_sent_message_keeps_no_live_link(client, workspace, mailbox: Mailbox) -> None:
+    queued = await _invite(client, workspace, "julie@alpha.fr")
+    found = LINK_WITH_TOKEN.search(queued.body_text)
+    assert found, queued.body_text  # the link is in the message until it is sent
+    token = found.group(1)
+    assert token in queued.body_html
+
+    assert await deliver_mail() == 1
+    [delivered] = mailbox.to("julie@alpha.fr")
+    assert token in Mailbox.text_of(delivered)  # the recipient gets the working link
+
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    async with tenant_scope(tenant_id) as scope:
+        kept = await scope.get(OutboxMessage, queued.id)
+    assert kept.status == "sent"
+    assert token not in kept.body_text and token not in kept.body_html
+    assert "/invitations/[redacted]" in kept.body_text
+
+
+async def test_a_held_message_keeps_its_link(
+    client, workspace, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMTP_URL")
+    reset_settings()
+    try:
+        held = await _invite(client, workspace, "demo@alpha.fr")
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+    assert held.status == "held"
+    assert LINK_WITH_TOKEN.search(held.body_text)  # kept: the console shows it cut
