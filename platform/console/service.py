@@ -84,6 +84,7 @@ STAFF_ACTIONS = (
     "tenant.suspend",
     "tenant.reactivate",
     "staff.impersonate",
+    "staff.impersonate_end",
     "outbox.read",
     "job.retry",
     "job.cancel",

@@ -28,6 +28,7 @@ SHELL_LABELS = {
     "password.change": "Changed their password",
     "session.revoke": "Revoked a session",
     "staff.impersonate": "Support staff signed in as a user",
+    "staff.impersonate_end": "Support staff ended their session as a user",
 }
 
 

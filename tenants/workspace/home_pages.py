@@ -17,6 +17,7 @@ from comptoir.platform.i18n import LOCALES
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.workspace.dashboard import home_figures
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page, safe_next
+from comptoir.tenants.workspace.impersonation import end_impersonation
 from comptoir.tenants.workspace.preferences import set_user_locale
 from comptoir.tenants.workspace.public_pages import language_cookie
 from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
@@ -91,6 +92,17 @@ class HomePages(Controller):
                 cookies=[clear_workspace_cookie(page.tenant.slug)],
             )
         return see_other(f"{page.base}/account/sessions", flash="session_revoked")
+
+    @post("/impersonation/end", name="impersonation-end")
+    async def end_impersonation(self, page: NamedDependency[WorkspacePage]) -> Redirect:
+        """Support staff leave the workspace: this session ends, back to the console."""
+        if not page.impersonated:
+            return see_other(f"{page.base}/")
+        await end_impersonation(page.tenant.id, page.session.id, actor=page.actor)
+        return see_other(
+            f"/console/tenants/{page.tenant.id}",
+            cookies=[clear_workspace_cookie(page.tenant.slug)],
+        )
 
     @post("/account/language", name="account-language")
     async def language(

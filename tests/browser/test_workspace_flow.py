@@ -372,3 +372,51 @@ def test_long_values_stay_inside_the_tables(page: Any, live_server: LiveServer) 
         page.goto(f"/w/{LONG_SLUG}{path}")
         screenshot(page, name)
         assert all(v <= 0 for v in _overflow(page).values()), (path, _overflow(page))
+
+
+def test_support_ends_an_impersonation_from_the_banner(page: Any, live_server: LiveServer) -> None:
+    """The banner of an impersonated session reads properly and has a button that ends
+    the session and goes back to the console."""
+    import pyotp
+    from playwright.sync_api import expect
+
+    slug, admin = "banniere-support", "direction@banniere-support.fr"
+    live_server.cli(
+        "tenants", "create", "--company", "Bannière Support", "--slug", slug,
+        "--admin-email", admin, "--admin-password", PASSWORD,
+    )  # fmt: skip
+    out = live_server.cli(
+        "staff", "create", "--email", "banner-ops@provider.example", "--name", "Bruno Ops",
+        "--password", PASSWORD,
+    )  # fmt: skip
+    secret = re.search(r"secret: (\w+)", out).group(1)  # type: ignore[union-attr]
+
+    page.goto("/console/login")
+    page.fill("input[name=email]", "banner-ops@provider.example")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=code]", pyotp.TOTP(secret).now())
+    page.click("[data-action=sign-in]")
+    page.wait_for_url(re.compile(r"/console/?$"))
+    page.goto(f"/console/?q={slug}")
+    page.click("a[data-open-tenant]:has-text('Bannière Support')")
+    page.wait_for_url(re.compile(r"/console/tenants/"))
+    tenant_url = page.url.split("?")[0]
+    row = page.locator(f"#users tr[data-user='{admin}']")
+    row.locator("[data-action=open-impersonate]").click()
+    reason = "Ticket 4521 : l'export des contacts échoue."
+    row.locator("textarea[name=reason]").fill(reason)
+    row.locator("[data-action=impersonate]").click()
+    page.wait_for_url(re.compile(rf"/w/{slug}/"))
+
+    banner = page.locator(".banner-warning")
+    expect(banner).to_contain_text("Motif")
+    assert banner.locator("q").inner_text() == reason
+    assert ".)" not in banner.inner_text()
+    end = banner.get_by_role("button", name="Terminer et revenir à la console")
+    expect(end).to_be_visible()
+    screenshot(page, "impersonation-banner", full_page=False)
+    end.click()
+    page.wait_for_url(re.compile(r"/console/tenants/"))
+    assert page.url.split("?")[0] == tenant_url
+    page.goto(f"/w/{slug}/")
+    page.wait_for_url(re.compile(rf"/w/{slug}/login"))  # that session is over
