@@ -45,10 +45,13 @@ SIGNUP_FIELDS = (
 )
 # Who each plan is for, for the plan cards (English; translated when shown). Only what
 # this release does is listed: every plan has all of it today.
-PLAN_CARDS = {
+PLAN_CARDS: dict[str, dict[str, Any]] = {
     "essentiel": {"tagline": "For a small team that shares its contacts.", "features": []},
     "pro": {"tagline": "For teams that split their records by owner and team.", "features": []},
-    "entreprise": {"tagline": "For larger companies connecting their own programs.", "features": []},
+    "entreprise": {
+        "tagline": "For larger companies connecting their own programs.",
+        "features": [],
+    },
 }
 SLUG_IN_URL = re.compile(r"/w/([a-z0-9-]+)")
 LANG_COOKIE_AGE = 365 * 24 * 3600

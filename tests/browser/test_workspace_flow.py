@@ -301,7 +301,8 @@ def test_long_values_stay_inside_the_tables(page: Any, live_server: LiveServer) 
         "POST",
         "/api/v1/users",
         {
-            "email": "marie-alexandrine.de-la-rochefoucauld-montmorency-beauharnais@valeurs-longues.fr",
+            "email": "marie-alexandrine.de-la-rochefoucauld-montmorency-beauharnais"
+            "@valeurs-longues.fr",
             "first_name": LONG_FIRST,
             "last_name": LONG_LAST,
             "role": "end_user",
@@ -372,6 +373,14 @@ def test_long_values_stay_inside_the_tables(page: Any, live_server: LiveServer) 
         page.goto(f"/w/{LONG_SLUG}{path}")
         screenshot(page, name)
         assert all(v <= 0 for v in _overflow(page).values()), (path, _overflow(page))
+
+    # The audit log, filtered by action through its form.
+    page.goto(f"/w/{LONG_SLUG}/admin/audit")
+    page.select_option("#filter-action", "contact.create")
+    page.get_by_role("button", name="Filtrer").click()
+    page.wait_for_url(re.compile(r"/admin/audit\?action=contact.create"))
+    expect(page.locator(".table-audit tbody tr")).to_have_count(2)
+    screenshot(page, "audit-filtered", full_page=False)
 
 
 def test_support_ends_an_impersonation_from_the_banner(page: Any, live_server: LiveServer) -> None:
