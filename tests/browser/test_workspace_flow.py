@@ -429,3 +429,36 @@ def test_support_ends_an_impersonation_from_the_banner(page: Any, live_server: L
     assert page.url.split("?")[0] == tenant_url
     page.goto(f"/w/{slug}/")
     page.wait_for_url(re.compile(rf"/w/{slug}/login"))  # that session is over
+
+    # Console tables with long values: a tenant with a long name and long addresses.
+    long_slug = "raison-sociale-tres-longue"
+    long_company = ("Société Coopérative Ouvrière de Production des Ébénistes " * 3).strip()[:200]
+    out = live_server.cli(
+        "tenants", "create", "--company", long_company, "--slug", long_slug,
+        "--admin-email", "direction.generale.administrative.et.financiere@" + long_slug + ".fr",
+        "--admin-password", PASSWORD,
+    )  # fmt: skip
+    token = out.strip().splitlines()[-1].strip()
+    _api(
+        live_server,
+        token,
+        "POST",
+        "/api/v1/users",
+        {
+            "email": "responsable.des.relations.avec.les.collectivites@" + long_slug + ".fr",
+            "first_name": LONG_FIRST,
+            "last_name": LONG_LAST,
+            "role": "end_user",
+        },
+    )
+    page.goto(f"/console/?q={long_slug}")
+    expect(page.locator("a[data-open-tenant]").first).to_be_visible()
+    screenshot(page, "console-tenants-long-name", full_page=False)
+    assert all(v <= 0 for v in _overflow(page).values()), ("tenants", _overflow(page))
+    page.locator("a[data-open-tenant]").first.click()
+    page.wait_for_url(re.compile(r"/console/tenants/"))
+    screenshot(page, "console-tenant-long-name", full_page=False)
+    assert all(v <= 0 for v in _overflow(page).values()), ("tenant", _overflow(page))
+    for path in ("/console/audit", "/console/jobs"):
+        page.goto(path)
+        assert all(v <= 0 for v in _overflow(page).values()), (path, _overflow(page))
