@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 import msgspec
@@ -18,6 +19,8 @@ from comptoir.platform.features import requires, signed_in
 class TokenCreate(msgspec.Struct, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     user_id: str | None = None
+    # RFC 3339 with a time zone; the token is refused from then on.
+    expires_at: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
 
 
 class TokenOut(msgspec.Struct):
@@ -28,6 +31,7 @@ class TokenOut(msgspec.Struct):
     created_at: str
     last_used_at: str | None
     revoked: bool
+    expires_at: str | None = None
 
     @classmethod
     def of(cls, token: ApiToken) -> TokenOut:
@@ -39,6 +43,7 @@ class TokenOut(msgspec.Struct):
             created_at=token.created_at.isoformat(),
             last_used_at=token.last_used_at.isoformat() if token.last_used_at else None,
             revoked=token.revoked_at is not None,
+            expires_at=token.expires_at.isoformat() if token.expires_at else None,
         )
 
 
@@ -83,7 +88,12 @@ class TokenController(Controller):
     @post(
         "/",
         summary="Create an API token (admin)",
-        description="The token is in the answer once; only its hash is kept.",
+        description=(
+            "The token is in the answer once; only its hash is kept. It acts as "
+            "`user_id` (default: the caller), who must be an active user (422 "
+            "otherwise), and is refused from `expires_at` on when given (RFC 3339 "
+            "with a time zone, in the future)."
+        ),
         opt=requires("api_tokens", "create"),
     )
     async def create_token(
@@ -94,6 +104,7 @@ class TokenController(Controller):
             data.user_id or caller.user.id,  # type: ignore[arg-type]
             name=data.name,
             actor=caller.actor,
+            expires_at=data.expires_at,
         )
         base = TokenOut.of(created.record)
         return TokenCreated(**msgspec.structs.asdict(base), token=created.token)

@@ -28,6 +28,7 @@ from comptoir.platform.settings import get_settings
 
 TOKEN_PREFIX = "cpt"  # noqa: S105 (a label, not a secret)
 SESSION_TOUCH = dt.timedelta(minutes=1)
+MAX_TOKEN_LIFETIME = dt.timedelta(days=5 * 366)
 
 
 def _now() -> dt.datetime:
@@ -254,11 +255,37 @@ def _format_token(tenant_id: uuid.UUID, secret: str) -> str:
     return f"{TOKEN_PREFIX}_{tenant_id.hex}_{secret}"
 
 
+def expiry_problem(expires_at: dt.datetime | None, now: dt.datetime | None = None) -> str | None:
+    """Why a token's expiry is unusable, or None (no expiry is fine)."""
+    if expires_at is None:
+        return None
+    if expires_at.tzinfo is None:
+        return "must include a time zone, e.g. 2027-01-31T23:59:59Z"
+    now = now or _now()
+    if expires_at <= now:
+        return "must be in the future"
+    if expires_at > now + MAX_TOKEN_LIFETIME:
+        return "must be within 5 years"
+    return None
+
+
 async def create_api_token(
-    tenant_id: uuid.UUID, user_id: uuid.UUID, *, name: str, actor: Actor
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    name: str,
+    actor: Actor,
+    expires_at: dt.datetime | None = None,
 ) -> CreatedToken:
+    """A token acting as ``user_id``, an active user of the tenant, refused
+    from ``expires_at`` on (never, without it)."""
+    problem = expiry_problem(expires_at)
+    if problem:
+        raise ValidationFailed({"expires_at": problem})
     async with tenant_scope(tenant_id) as scope:
         user = await scope.get(User, user_id)
+        if user.status != "active":
+            raise ValidationFailed({"user_id": "must be an active user of this workspace"})
         token = _format_token(tenant_id, new_secret())
         record = ApiToken(
             name=name[:100] or "API",
@@ -266,15 +293,19 @@ async def create_api_token(
             prefix=token[:12],
             user_id=user.id,
             created_by=actor.id,
+            expires_at=expires_at.astimezone(dt.UTC) if expires_at else None,
         )
         await scope.insert(record)
+        changes = {"name": record.name, "user": user.email}
+        if record.expires_at is not None:
+            changes["expires_at"] = record.expires_at.isoformat()
         await audit.record(
             scope,
             actor,
             "api_token.create",
             object_type="api_token",
             object_id=record.id,
-            changes={"name": record.name, "user": user.email},
+            changes=changes,
         )
     return CreatedToken(token=token, record=record)
 
@@ -325,6 +356,7 @@ async def authenticate_bearer(token: str) -> BearerIdentity:
         if (
             record is None
             or record.revoked_at is not None
+            or (record.expires_at is not None and record.expires_at <= _now())
             or user is None
             or user.status != "active"
         ):

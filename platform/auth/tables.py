@@ -41,6 +41,8 @@ class ApiToken(TenantTable, tablename="api_tokens"):
     created_by = UUID(null=True, default=None)
     last_used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
+    # Refused from this moment on; None never expires.
+    expires_at = Timestamptz(null=True, default=None)
 
 
 class StaffUser(ControlTable, tablename="staff_users"):

@@ -46,6 +46,7 @@ FROM api_tokens t
 JOIN users u ON u.id = t.user_id AND u.tenant_id = t.tenant_id
 LEFT JOIN roles r ON r.tenant_id = u.tenant_id AND r.key = u.role
 WHERE t.tenant_id = {} AND t.token_hash = {}
+  AND (t.expires_at IS NULL OR t.expires_at > CURRENT_TIMESTAMP)
 """
 
 
