@@ -37,7 +37,13 @@ class Settings:
     demo: bool
     base_url: str
     mail_from: str = "Comptoir <no-reply@comptoir.localhost>"
-    session_days: int = 14
+    # Workspace sessions end after this long without a request, and in any
+    # case this long after the password was entered (ASVS 3.3.1/3.3.2, level 2).
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    # Sensitive actions in the pages (API tokens, roles and status of users)
+    # need a password entered this recently in the same session.
+    reauth_minutes: int = 10
     impersonation_minutes: int = 30
     invitation_days: int = 7
     templates_dir: Path = field(default=REPO_ROOT / "templates")
@@ -78,6 +84,16 @@ def _base_url() -> str:
     )
 
 
+def _positive_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"{name} must be a positive whole number, not {raw!r}")
+    return value
+
+
 def _default_sqlite_url() -> str:
     return f"sqlite:///{Path.cwd() / 'comptoir.sqlite3'}"
 
@@ -93,6 +109,9 @@ def load_settings() -> Settings:
         stripe_webhook_secret=os.environ.get("STRIPE_WEBHOOK_SECRET") or None,
         demo=os.environ.get("COMPTOIR_DEMO", "") == "1",
         base_url=_base_url(),
+        session_idle_minutes=_positive_int("COMPTOIR_SESSION_IDLE_MINUTES", 30),
+        session_max_hours=_positive_int("COMPTOIR_SESSION_MAX_HOURS", 12),
+        reauth_minutes=_positive_int("COMPTOIR_REAUTH_MINUTES", 10),
     )
 
 

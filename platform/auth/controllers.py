@@ -92,7 +92,9 @@ class TokenController(Controller):
             "The token is in the answer once; only its hash is kept. It acts as "
             "`user_id` (default: the caller), who must be an active user (422 "
             "otherwise), and is refused from `expires_at` on when given (RFC 3339 "
-            "with a time zone, in the future)."
+            "with a time zone, in the future). The workspace pages ask for the "
+            "password again before creating a token; the API does not, since it "
+            "is called with a bearer token, not a browser session."
         ),
         opt=requires("api_tokens", "create"),
     )

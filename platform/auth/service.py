@@ -129,6 +129,10 @@ async def change_password(
     async with tenant_scope(tenant.id) as scope:
         await scope.update(User, {User.password_hash: password_hash}).where(User.id == user.id)
         await end_user_sessions(scope, user.id, keep=keep_session_id)
+        if keep_session_id is not None:  # the current password was just entered
+            await scope.update(UserSession, {UserSession.authenticated_at: _now()}).where(
+                UserSession.id == keep_session_id
+            )
         await audit.record(scope, actor, "password.change", object_type="user", object_id=user.id)
 
 
@@ -151,7 +155,7 @@ async def open_session(
     """A fresh session id at every sign-in (no fixation)."""
     token = new_secret()
     now = _now()
-    lifetime = lifetime or dt.timedelta(days=get_settings().session_days)
+    lifetime = lifetime or dt.timedelta(hours=get_settings().session_max_hours)
     session = UserSession(
         token_hash=digest(token),
         user_id=user.id,
@@ -161,6 +165,8 @@ async def open_session(
         user_agent=user_agent[:300],
         impersonator_staff_id=impersonator_staff_id,
         impersonation_reason=impersonation_reason,
+        # Staff impersonating the user have not entered the user's password.
+        authenticated_at=now if impersonator_staff_id is None else None,
     )
     async with tenant_scope(tenant.id) as scope:
         await scope.insert(session)
@@ -177,9 +183,23 @@ async def open_session(
     return OpenedSession(token=token, session=session)
 
 
+def session_is_live(session: UserSession, now: dt.datetime | None = None) -> bool:
+    """Not revoked, not past its end, not idle too long, and not older than
+    the absolute lifetime (which also ends sessions opened before the
+    setting was lowered)."""
+    settings = get_settings()
+    now = now or _now()
+    return (
+        session.revoked_at is None
+        and session.expires_at > now
+        and now - session.last_seen_at < dt.timedelta(minutes=settings.session_idle_minutes)
+        and now - session.created_at < dt.timedelta(hours=settings.session_max_hours)
+    )
+
+
 async def load_session(tenant: Tenant, token: str) -> tuple[UserSession, User] | None:
     """The live session behind a cookie, with its user; None if it is unknown,
-    expired, revoked, or its user is no longer active."""
+    revoked, expired, idle for too long, or its user is no longer active."""
     if not token:
         return None
     now = _now()
@@ -187,7 +207,7 @@ async def load_session(tenant: Tenant, token: str) -> tuple[UserSession, User] |
         session = await (
             scope.objects(UserSession).where(UserSession.token_hash == digest(token)).first()
         )
-        if session is None or session.revoked_at is not None or session.expires_at <= now:
+        if session is None or not session_is_live(session, now):
             return None
         user = await scope.find(User, session.user_id)
         if user is None or user.status != "active":
@@ -201,13 +221,51 @@ async def load_session(tenant: Tenant, token: str) -> tuple[UserSession, User] |
 async def list_sessions(tenant_id: uuid.UUID, user_id: uuid.UUID) -> list[UserSession]:
     now = _now()
     async with tenant_scope(tenant_id) as scope:
-        return await (
+        sessions = await (
             scope.objects(UserSession)
             .where(UserSession.user_id == user_id)
             .where(UserSession.revoked_at.is_null())
             .where(UserSession.expires_at > now)
             .order_by(UserSession.last_seen_at, ascending=False)
         )
+    return [session for session in sessions if session_is_live(session, now)]
+
+
+def recently_authenticated(session: UserSession, now: dt.datetime | None = None) -> bool:
+    """Whether the password was entered in this session within the last
+    ``reauth_minutes``: sensitive actions in the pages ask for it otherwise."""
+    if session.authenticated_at is None:
+        return False
+    now = now or _now()
+    return now - session.authenticated_at < dt.timedelta(minutes=get_settings().reauth_minutes)
+
+
+async def confirm_password(
+    tenant: Tenant, session: UserSession, password: str, *, actor: Actor
+) -> None:
+    """The signed-in user enters their password again before a sensitive
+    action: the session counts as recently authenticated from now on. Wrong
+    passwords count like failed sign-ins; staff impersonating the user are
+    refused (they do not know it)."""
+    if session.impersonator_staff_id is not None or actor.impersonator_staff_id is not None:
+        raise Forbidden("Support staff cannot confirm a user's password.")
+    async with tenant_scope(tenant.id) as scope:
+        user = await scope.get(User, session.user_id)
+    account = throttle.account_key(str(tenant.id), user.email)
+    await throttle.check_sign_in(account, actor.ip_address)
+    if user.status != "active" or not await verify_password(user.password_hash, password):
+        await throttle.sign_in_failed(account, actor.ip_address)
+        raise NotAuthenticated("Incorrect password.")
+    await throttle.signed_in(account, actor.ip_address)
+    now = _now()
+    async with tenant_scope(tenant.id) as scope:
+        await scope.update(UserSession, {UserSession.authenticated_at: now}).where(
+            UserSession.id == session.id
+        )
+        await audit.record(
+            scope, actor, "password.confirm", object_type="session", object_id=session.id
+        )
+    session.authenticated_at = now
 
 
 async def revoke_session(tenant_id: uuid.UUID, session_id: str, *, actor: Actor) -> None:

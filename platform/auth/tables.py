@@ -31,6 +31,10 @@ class UserSession(TenantTable, tablename="user_sessions"):
     user_agent = Varchar(length=300, default="")
     impersonator_staff_id = UUID(null=True, default=None)
     impersonation_reason = Varchar(length=500, null=True, default=None)
+    # When the user last entered their password in this session (sign-in or a
+    # confirmation): sensitive actions need it recent. None for staff
+    # impersonating the user, who never know the password.
+    authenticated_at = Timestamptz(null=True, default=None)
 
 
 class ApiToken(TenantTable, tablename="api_tokens"):

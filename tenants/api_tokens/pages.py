@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -21,6 +22,7 @@ from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.access.permissions import requires
 from comptoir.tenants.users.service import list_users
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.reauth import password_confirmed
 from comptoir.tenants.workspace.rendering import render_page, see_other
 
 DEFAULT_TZ = "Europe/Paris"
@@ -78,10 +80,17 @@ class TokenPages(Controller):
     @post("/tokens", name="admin-tokens-create", opt=requires("api_tokens", "create"))
     async def create_token(
         self,
+        request: Request[Any, Any, Any],
         page: NamedDependency[WorkspacePage],
         data: URLEncodedBody[dict[str, str]],
     ) -> Template:
-        """Create a token and show it, this once: only its hash is kept."""
+        """Create a token and show it, this once: only its hash is kept. The
+        password is asked again unless it was entered a few minutes ago."""
+        confirm = await password_confirmed(
+            page, request, data, back=f"{page.base}/admin/tokens", section="admin-tokens"
+        )
+        if confirm is not None:
+            return confirm
         values = {
             "name": data.get("name", "").strip(),
             "user_id": data.get("user_id", ""),

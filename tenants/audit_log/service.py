@@ -28,6 +28,7 @@ SHELL_LABELS = {
     "password.reset_requested": "Asked for a password link",
     "password.reset": "Chose a new password by e-mail link",
     "password.change": "Changed their password",
+    "password.confirm": "Confirmed their password for a sensitive action",
     "session.revoke": "Revoked a session",
     "staff.impersonate": "Support staff signed in as a user",
     "staff.impersonate_end": "Support staff ended their session as a user",

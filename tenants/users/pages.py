@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
@@ -25,6 +26,7 @@ from comptoir.tenants.users.service import (
 )
 from comptoir.tenants.users.tables import Invitation
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.reauth import password_confirmed
 from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
 
 PERSON_FIELDS = ("email", "first_name", "last_name", "role")
@@ -117,11 +119,20 @@ class UserPages(Controller):
     @post("/users/{user_id:str}", name="admin-user-update", opt=requires("users", "manage"))
     async def update(
         self,
+        request: Request[Any, Any, Any],
         page: NamedDependency[WorkspacePage],
         user_id: FromPath[str],
         data: URLEncodedBody[dict[str, str]],
     ) -> Template | Redirect:
+        """A user's role or status. The password is asked again unless it was
+        entered a few minutes ago."""
         changes = UserChanges(role=data.get("role") or None, status=data.get("status") or None)
+        if changes.role is not None or changes.status is not None:
+            confirm = await password_confirmed(
+                page, request, data, back=f"{page.base}/admin/users", section="admin-users"
+            )
+            if confirm is not None:
+                return confirm
         try:
             await update_user(page.tenant.id, user_id, changes, actor=page.actor)
         except ValidationFailed as error:

@@ -293,7 +293,7 @@ async def sign_in_and_go(
         user_agent=request.headers.get("user-agent", ""),
     )
     cookie = workspace_cookie(
-        tenant.slug, opened.token, max_age=get_settings().session_days * 86400
+        tenant.slug, opened.token, max_age=get_settings().session_max_hours * 3600
     )
     return see_other(url, flash=flash, cookies=[cookie])
 

@@ -198,6 +198,8 @@ async def test_every_template_renders(
     )
     banner = await client.get(f"/w/{slug}/")
     assert "Checking the pages" in banner.text
+    tokens = f"/w/{slug}/admin/tokens"  # staff cannot confirm the user's password
+    assert (await post_form(client, tokens, tokens, {"name": "x"})).status_code == 403
 
     # Error pages: unknown page, suspended workspace, refused form.
     assert (await client.get("/no/such/page")).status_code == 404

@@ -72,9 +72,7 @@ async def test_four_parallel_posts_of_the_invitation_form_sign_in_once(
     csrf = await form_token(client, url)
     form = {"_csrf_token": csrf, "password": PASSWORD, "password_confirm": PASSWORD}
 
-    responses = await asyncio.gather(
-        *(client.post(url, data=form, headers=EN) for _ in range(4))
-    )
+    responses = await asyncio.gather(*(client.post(url, data=form, headers=EN) for _ in range(4)))
     assert sorted(r.status_code for r in responses) == [303, 404, 404, 404]
 
 
@@ -131,9 +129,7 @@ async def test_four_parallel_posts_of_the_reset_form_answer_one_303_and_three_40
     csrf = await form_token(client, url)
     form = {"_csrf_token": csrf, "password": PASSWORD, "password_confirm": PASSWORD}
 
-    responses = await asyncio.gather(
-        *(client.post(url, data=form, headers=EN) for _ in range(4))
-    )
+    responses = await asyncio.gather(*(client.post(url, data=form, headers=EN) for _ in range(4)))
     assert sorted(r.status_code for r in responses) == [303, 404, 404, 404]
 
 
