@@ -254,13 +254,37 @@ class ConsoleController(Controller):
         errors: dict[str, str] | None = None,
         values: dict[str, str] | None = None,
         error_user: str = "",
+        cursors: dict[str, str] | None = None,
+        audit_filter: directory.AuditFilter | None = None,
     ) -> Template:
-        overview = await directory.tenant_overview(tenant)
-        jobs = await job_list.tenant_jobs(tenant.id)
+        cursors = cursors or {}
+        audit_filter = audit_filter or directory.AuditFilter()
+        try:
+            overview = await directory.tenant_overview(
+                tenant,
+                users_cursor=cursors.get("users"),
+                audit_cursor=cursors.get("audit"),
+                outbox_cursor=cursors.get("outbox"),
+                audit_filter=audit_filter,
+            )
+        except ValidationFailed:  # a cursor this page did not make: start over
+            cursors = {}
+            overview = await directory.tenant_overview(tenant, audit_filter=audit_filter)
+        jobs = await job_list.tenant_jobs(tenant.id, limit=job_list.TENANT_PAGE_LIMIT + 1)
+        here = f"/console/tenants/{tenant.id}"
+        filters = audit_filter.params()
+
+        def more(section: str, cursor: str | None) -> str:
+            if not cursor:
+                return ""
+            params = {**(filters if section == "audit" else {}), f"{section}_cursor": cursor}
+            return f"{here}?{urlencode(params)}#{section}"
+
         return _page(
             "console/tenant.html",
-            jobs=jobs,
-            back=f"/console/tenants/{tenant.id}#jobs",
+            jobs=jobs[: job_list.TENANT_PAGE_LIMIT],
+            more_jobs=len(jobs) > job_list.TENANT_PAGE_LIMIT,
+            back=f"{here}#jobs",
             status_code=status_code,
             staff=staff,
             nav="tenants",
@@ -272,6 +296,19 @@ class ConsoleController(Controller):
             error_user=error_user,
             impersonation_minutes=get_settings().impersonation_minutes,
             min_reason=impersonating.MIN_REASON_LENGTH,
+            audit_actions=directory.audit_actions(),
+            audit_filter=audit_filter,
+            next_users=more("users", overview.users_next),
+            next_audit=more("audit", overview.audit_next),
+            next_outbox=more("outbox", overview.outbox_next),
+            first_users=f"{here}#users" if cursors.get("users") else "",
+            first_audit=(
+                f"{here}{'?' + urlencode(filters) if filters else ''}#audit"
+                if cursors.get("audit")
+                else ""
+            ),
+            first_outbox=f"{here}#outbox" if cursors.get("outbox") else "",
+            masked=directory.masked_address,
         )
 
     @get("/tenants/{tenant_id:str}")
@@ -280,9 +317,33 @@ class ConsoleController(Controller):
         staff: NamedDependency[StaffIdentity],
         tenant_id: FromPath[str],
         done: OptionalQuery = None,
+        users_cursor: OptionalQuery = None,
+        audit_cursor: OptionalQuery = None,
+        outbox_cursor: OptionalQuery = None,
+        action: OptionalQuery = None,
+        since: OptionalQuery = None,
+        until: OptionalQuery = None,
     ) -> Template:
+        """One tenant: facts, then a page of each list (users, outbox, jobs, audit
+        log, the last filtered by action and days). Metadata only: record
+        contents are read through impersonation."""
         tenant = await directory.get_tenant(tenant_id)
-        return await self._tenant_page(tenant, staff, done=done or "")
+        cursors = {
+            name: value
+            for name, value in (
+                ("users", users_cursor),
+                ("audit", audit_cursor),
+                ("outbox", outbox_cursor),
+            )
+            if value
+        }
+        return await self._tenant_page(
+            tenant,
+            staff,
+            done=done or "",
+            cursors=cursors,
+            audit_filter=directory.AuditFilter.parse(action, since, until),
+        )
 
     @post("/tenants/{tenant_id:str}/suspend")
     async def suspend(

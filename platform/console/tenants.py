@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from piccolo.columns.combination import Or
 from piccolo.query.functions.aggregate import Count
@@ -107,51 +108,197 @@ async def get_tenant(tenant_id: str) -> Tenant:
 
 # ---- one tenant --------------------------------------------------------------
 
+USERS_PAGE = 25
+AUDIT_PAGE = 25
+OUTBOX_PAGE = 10
+OUTBOX_COUNT_CAP = 999  # past this the page says "999+": never count a big table
+# Entries about these objects describe the workspace itself and its people
+# (the provider's customers' staff): staff may read their values. For any
+# other object (contacts, accounts, ...) staff see which fields changed, not
+# what they hold: record contents only through audited impersonation.
+METADATA_OBJECTS = frozenset({"tenant", "user", "invitation", "api_token", "session", "team"})
+PLATFORM_ACTIONS = (
+    "tenant.provision",
+    "tenant.suspend",
+    "tenant.reactivate",
+    "user.login",
+    "user.logout",
+    "password.reset_requested",
+    "password.reset",
+    "password.change",
+    "session.revoke",
+    "staff.impersonate",
+)
+
+
+def audit_actions() -> list[str]:
+    """Every audit action the installation's features declare, for the filter."""
+    from comptoir.platform.assembly import all_features
+
+    actions = set(PLATFORM_ACTIONS)
+    for feature in all_features():
+        actions.update(feature.audit_labels)
+    return sorted(actions)
+
+
+def _day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """The tenant page's audit log filters: one action, and days (UTC) from and to."""
+
+    action: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @classmethod
+    def parse(cls, action: str | None, since: str | None, until: str | None) -> AuditFilter:
+        return cls(action=(action or "").strip()[:60], since=_day(since), until=_day(until))
+
+    def params(self) -> dict[str, str]:
+        found = {
+            "action": self.action,
+            "since": self.since.isoformat() if self.since else "",
+            "until": self.until.isoformat() if self.until else "",
+        }
+        return {k: v for k, v in found.items() if v}
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """One audit entry as staff see it: the values only for metadata objects,
+    otherwise the names of the fields it touched."""
+
+    entry: AuditEntry
+    values: dict[str, Any]
+    fields: list[str]
+
+
+def audit_line(entry: AuditEntry) -> AuditLine:
+    changes: dict[str, Any] = entry.changes if isinstance(entry.changes, dict) else {}
+    if entry.object_type in METADATA_OBJECTS or entry.action.startswith("staff."):
+        return AuditLine(entry=entry, values=changes, fields=[])
+    return AuditLine(entry=entry, values={}, fields=sorted(str(key) for key in changes))
+
 
 @dataclass(frozen=True)
 class TenantOverview:
     tenant: Tenant
     users: list[User]
+    users_next: str | None
     live_sessions: dict[uuid.UUID, int]
     provisioning: list[ProvisioningEvent]
-    audit: list[AuditEntry]
+    audit: list[AuditLine]
+    audit_next: str | None
+    audit_filter: AuditFilter
     outbox: list[OutboxMessage]
-    outbox_total: int
+    outbox_next: str | None
+    outbox_total: str
+    user_addresses: frozenset[str]
 
 
-async def tenant_overview(tenant: Tenant, *, audit_limit: int = 50) -> TenantOverview:
-    """Everything the tenant page shows, read in one tenant transaction."""
+def _page_of(rows: list[Any], limit: int) -> tuple[list[Any], str | None]:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (encode_cursor(rows[-1].id) if more and rows else None)
+
+
+async def tenant_overview(
+    tenant: Tenant,
+    *,
+    users_cursor: str | None = None,
+    audit_cursor: str | None = None,
+    outbox_cursor: str | None = None,
+    audit_filter: AuditFilter | None = None,
+) -> TenantOverview:
+    """What the tenant page shows, one page of each list (keyset, newest
+    first; users oldest first), read in one tenant transaction with bounded
+    queries. ValidationFailed for a cursor this page did not make."""
+    audit_filter = audit_filter or AuditFilter()
     now = dt.datetime.now(dt.UTC)
+    users_after = decode_cursor(users_cursor)
+    audit_before = decode_cursor(audit_cursor)
+    outbox_before = decode_cursor(outbox_cursor)
     provisioning = await provisioning_log(tenant.id)
     async with tenant_scope(tenant.id) as scope:
-        users = await scope.objects(User).order_by(User.last_name).order_by(User.first_name)
-        sessions = await (
-            scope.select(UserSession, UserSession.user_id)
-            .where(UserSession.revoked_at.is_null())
-            .where(UserSession.expires_at > now)
-        )
-        entries = await (
+        users_query = scope.objects(User).order_by(User.id).limit(USERS_PAGE + 1)
+        if users_after is not None:
+            users_query = users_query.where(User.id > users_after)
+        users, users_next = _page_of(list(await users_query), USERS_PAGE)
+        live: dict[uuid.UUID, int] = {}
+        if users:
+            sessions = await (
+                scope.select(UserSession, UserSession.user_id, Count(alias="count"))
+                .where(UserSession.user_id.is_in([u.id for u in users]))
+                .where(UserSession.revoked_at.is_null())
+                .where(UserSession.expires_at > now)
+                .group_by(UserSession.user_id)
+            )
+            live = {row["user_id"]: row["count"] for row in sessions}
+
+        audit_query = (
             scope.objects(AuditEntry)
             .order_by(AuditEntry.id, ascending=False)
-            .limit(audit_limit)
+            .limit(AUDIT_PAGE + 1)
             .output(load_json=True)
         )
-        outbox = await (
-            scope.objects(OutboxMessage).order_by(OutboxMessage.id, ascending=False).limit(50)
+        if audit_before is not None:
+            audit_query = audit_query.where(AuditEntry.id < audit_before)
+        if audit_filter.action:
+            audit_query = audit_query.where(AuditEntry.action == audit_filter.action)
+        if audit_filter.since:
+            start = dt.datetime.combine(audit_filter.since, dt.time(), tzinfo=dt.UTC)
+            audit_query = audit_query.where(AuditEntry.created_at >= start)
+        if audit_filter.until:
+            end = dt.datetime.combine(audit_filter.until, dt.time(), tzinfo=dt.UTC)
+            audit_query = audit_query.where(AuditEntry.created_at < end + dt.timedelta(days=1))
+        entries, audit_next = _page_of(list(await audit_query), AUDIT_PAGE)
+
+        outbox_query = (
+            scope.objects(OutboxMessage)
+            .order_by(OutboxMessage.id, ascending=False)
+            .limit(OUTBOX_PAGE + 1)
         )
-        outbox_total = await scope.count(OutboxMessage)
-    live: dict[uuid.UUID, int] = {}
-    for row in sessions:
-        live[row["user_id"]] = live.get(row["user_id"], 0) + 1
+        if outbox_before is not None:
+            outbox_query = outbox_query.where(OutboxMessage.id < outbox_before)
+        outbox, outbox_next = _page_of(list(await outbox_query), OUTBOX_PAGE)
+        counted = await (
+            scope.select(OutboxMessage, OutboxMessage.id)
+            .limit(OUTBOX_COUNT_CAP + 1)
+            .output(as_list=True)
+        )
+        addresses = list({m.to_address for m in outbox})
+        known = (
+            await scope.select(User, User.email).where(User.email.is_in(addresses))
+            if addresses
+            else []
+        )
+    total = len(counted)
     return TenantOverview(
         tenant=tenant,
         users=users,
+        users_next=users_next,
         live_sessions=live,
         provisioning=provisioning,
-        audit=entries,
+        audit=[audit_line(entry) for entry in entries],
+        audit_next=audit_next,
+        audit_filter=audit_filter,
         outbox=outbox,
-        outbox_total=outbox_total,
+        outbox_next=outbox_next,
+        outbox_total=f"{OUTBOX_COUNT_CAP}+" if total > OUTBOX_COUNT_CAP else str(total),
+        user_addresses=frozenset(row["email"] for row in known),
     )
+
+
+def masked_address(address: str) -> str:
+    """``j•••@exemple.fr``: whom a message went to, without the person."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
 
 
 async def outbox_message(

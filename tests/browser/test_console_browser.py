@@ -17,7 +17,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, LiveServer, screenshot
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, DESKTOP, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -92,6 +92,21 @@ def browser(live_server: LiveServer) -> Iterator[Any]:
             chromium.close()
 
 
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    """A browser that asks for English: the console follows Accept-Language
+    until a language is chosen (French browsers get French)."""
+    context = browser.new_context(
+        viewport=DESKTOP, locale="en-GB", timezone_id="Europe/Paris", base_url=live_server.url
+    )
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
 @pytest.fixture(scope="module")
 def world(live_server: LiveServer) -> ConsoleWorld:
     """The demo staff account (so the demo hint shows) and a few tenants with
@@ -129,6 +144,37 @@ def world(live_server: LiveServer) -> ConsoleWorld:
             )
         tenants[slug] = admin
     return ConsoleWorld(email=STAFF_EMAIL, password=STAFF_PASSWORD, secret=secret, tenants=tenants)
+
+
+# Whether an element can be reached by a person: scrolled to with the page
+# (never inside a clipping box), in the viewport, and the topmost element at
+# its centre. Returns the centre, or why not.
+REACHABLE = """el => {
+  const rect = el.getBoundingClientRect();
+  window.scrollBy(0, rect.top + rect.height / 2 - window.innerHeight / 2);
+  const page = document.scrollingElement;
+  for (let box = el.parentElement; box && box !== page; box = box.parentElement) {
+    if (box.scrollTop || box.scrollLeft) return {why: "scrolled inside " + box.className};
+  }
+  const r = el.getBoundingClientRect();
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (r.width === 0 || r.height === 0) return {why: "not displayed"};
+  if (x < 0 || y < 0 || x > window.innerWidth || y > window.innerHeight) return {why: "off screen"};
+  const top = document.elementFromPoint(x, y);
+  if (!top || !(top === el || el.contains(top))) {
+    return {why: "covered or clipped by " + (top ? top.tagName + "." + top.className : "nothing")};
+  }
+  return {x, y};
+}"""
+
+
+def click_as_a_person(page: Any, locator: Any) -> None:
+    """Click ``locator`` where a person would: fail if it is clipped, covered
+    or off screen, rather than scrolling inside its card as Playwright may."""
+    found = locator.evaluate(REACHABLE)
+    assert "why" not in found, f"cannot be clicked by a person: {found['why']}"
+    locator.click(trial=True)
+    page.mouse.click(found["x"], found["y"])
 
 
 def sign_in(page: Any, world: ConsoleWorld, *, shot: str | None = None) -> None:
@@ -188,13 +234,15 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     screenshot(page, "console-tenant", full_page=False)
     page.locator("#outbox a[data-open-message]").first.click()
     page.wait_for_selector("#outbox-reader .cs-reader-body")
-    assert "/w/transports-brehat/invitations/" in page.inner_text("#outbox-reader")
+    reader = page.inner_text("#outbox-reader")
+    assert "/w/transports-brehat/invitations/[redacted]" in reader  # never a live link
     page.locator("#outbox").scroll_into_view_if_needed()
     screenshot(page, "console-tenant-outbox", full_page=False)
 
-    page.click("[data-action=open-suspend]")
-    page.fill("textarea[name=reason]", "Unpaid invoices since March")
-    page.click("[data-action=suspend]")
+    click_as_a_person(page, page.locator("[data-action=open-suspend]"))
+    click_as_a_person(page, page.locator("#f-suspend-reason"))
+    page.keyboard.type("Unpaid invoices since March")
+    click_as_a_person(page, page.locator("[data-action=suspend]"))
     page.wait_for_selector("[data-suspended]:has-text('Unpaid invoices since March')")
     assert page.locator("h1 [data-status=suspended]").is_visible()
     assert page.locator("[data-action=open-impersonate]").count() == 0
@@ -204,18 +252,28 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     page.wait_for_selector("text=The workspace is active again")
     assert page.locator("#audit").get_by_text("tenant.reactivate").count() >= 1
 
+    # The last row's popover opens below the table: it must not be clipped by
+    # its card (the reason box and the button were unreachable with a mouse).
+    last = page.locator("#users tbody tr").last
+    click_as_a_person(page, last.locator("[data-action=open-impersonate]"))
+    click_as_a_person(page, last.locator("textarea[name=reason]"))
+    click_as_a_person(page, last.locator("[data-action=impersonate]"))
+    screenshot(page, "console-tenant-impersonate", full_page=False)
+    last.locator("summary[data-action=open-impersonate]").evaluate("el => el.click()")
+
     admin = world.tenants["transports-brehat"]
     row = page.locator(f"#users tr[data-user='{admin}']")
-    row.locator("[data-action=open-impersonate]").click()
-    row.locator("textarea[name=reason]").fill("short")
-    row.locator("[data-action=impersonate]").click()
+    click_as_a_person(page, row.locator("[data-action=open-impersonate]"))
+    click_as_a_person(page, row.locator("textarea[name=reason]"))
+    page.keyboard.type("short")
+    click_as_a_person(page, row.locator("[data-action=impersonate]"))
     # The browser refuses a reason under 10 characters before it is even sent
     # (the server refuses it too: see tests/console/test_console.py).
     assert row.locator("textarea[name=reason]").evaluate("el => !el.checkValidity()")
     assert "/console/tenants/" in page.url
     row = page.locator(f"#users tr[data-user='{admin}']")
     row.locator("textarea[name=reason]").fill("Ticket 4521: the quote export fails")
-    row.locator("[data-action=impersonate]").click()
+    click_as_a_person(page, row.locator("[data-action=impersonate]"))
     page.wait_for_url(re.compile(r"/w/transports-brehat/"))
     assert page.get_by_text("Ticket 4521: the quote export fails").first.is_visible()
     cookies = {c["name"]: c for c in page.context.cookies()}
@@ -226,3 +284,15 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     entry = page.locator("tr[data-action='staff.impersonate']").first
     assert "Ticket 4521: the quote export fails" in entry.inner_text()
     screenshot(page, "console-audit", full_page=False)
+
+
+def test_console_speaks_the_browsers_language(browser: Any, live_server: LiveServer) -> None:
+    context = browser.new_context(viewport=DESKTOP, locale="fr-FR", base_url=live_server.url)
+    try:
+        tab = context.new_page()
+        tab.goto("/console/login")
+        assert tab.locator("html").get_attribute("lang") == "fr"
+        assert "Staff access only" not in tab.inner_text("body")
+        screenshot(tab, "console-login-fr", full_page=False)
+    finally:
+        context.close()

@@ -26,6 +26,7 @@ from comptoir.platform.console.service import (
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.errors import TenantSuspended, ValidationFailed
+from comptoir.platform.outbox.service import queue_email
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import reset_settings
 from tests.support.fixtures import Workspace, make_workspace
@@ -654,3 +655,117 @@ async def test_throttled_sign_ins_are_recorded_too(client, staff) -> None:
         .output(load_json=True)
     ]
     assert refusals == ["wrong code"] * 5 + ["throttled"]
+
+
+# ---- the tenant page shows metadata, a page at a time ---------------------------------
+
+
+async def test_tenant_page_shows_no_customer_data(client, staff, workspace: Workspace) -> None:
+    created = await client.post(
+        "/api/v1/contacts",
+        headers=workspace.headers,
+        json={
+            "first_name": "Hélène",
+            "last_name": "Dubois-Secret",
+            "email": "helene.dubois@client-prive.fr",
+            "phone": "+33 6 12 34 56 78",
+        },
+    )
+    assert created.status_code == 201, created.text
+    contact_id = created.json()["id"]
+    changed = await client.patch(
+        f"/api/v1/contacts/{contact_id}",
+        headers=workspace.headers,
+        json={"last_name": "Martin-Confidentiel"},
+    )
+    assert changed.status_code == 200, changed.text
+    await sign_in(client, staff)
+    page = await client.get(f"/console/tenants/{workspace.tenant_id}")
+    assert page.status_code == 200
+    for value in ("Dubois-Secret", "Martin-Confidentiel", "client-prive.fr", "12 34 56 78"):
+        assert value not in page.text, value
+    # What happened, to which kind of record and which fields, is there.
+    assert "contact.create" in page.text and "contact.update" in page.text
+    row = re.search(r'data-audit="contact.update".*?</tr>', page.text, re.S)
+    assert row and "last_name" in row.group(0)
+    assert contact_id[-8:] in page.text
+    # The workspace's own people may be named.
+    assert workspace.admin_email in page.text
+
+
+async def test_tenant_page_lists_are_paged(client, staff, workspace: Workspace) -> None:
+    from comptoir.platform.console.tenants import AUDIT_PAGE, USERS_PAGE
+
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        for n in range(USERS_PAGE + 2):
+            await scope.insert(User(email=f"u{n:02d}@alpha.fr", role="end_user", status="active"))
+    for n in range(AUDIT_PAGE + 3):
+        await set_status(tenant, "suspended" if n % 2 == 0 else "active", actor_label="test")
+    await sign_in(client, staff)
+    here = f"/console/tenants/{workspace.tenant_id}"
+    first = await client.get(here)
+    assert first.text.count("<tr data-user=") == USERS_PAGE
+    assert first.text.count("<tr data-audit=") == AUDIT_PAGE
+    users_next = re.search(r'href="([^"]*users_cursor=[^"]*)" data-next-page', first.text)
+    assert users_next
+    second = await client.get(users_next.group(1).replace("&amp;", "&"))
+    assert second.text.count("<tr data-user=") == USERS_PAGE + 3 - USERS_PAGE  # 1 admin + 27
+    assert "u26@alpha.fr" in second.text and "u00@alpha.fr" not in second.text
+
+    audit_next = re.search(r'href="([^"]*audit_cursor=[^"]*)" data-next-page', first.text)
+    assert audit_next
+    older = await client.get(audit_next.group(1).replace("&amp;", "&"))
+    # 28 status changes, the signup's tenant.provision and api_token.create
+    assert older.text.count("<tr data-audit=") == 30 - AUDIT_PAGE
+    assert "tenant.provision" in older.text
+
+    forged = await client.get(here, params={"audit_cursor": "not-a-cursor"})
+    assert forged.status_code == 200 and forged.text.count("<tr data-audit=") == AUDIT_PAGE
+
+
+async def test_tenant_audit_log_filters_by_action_and_day(
+    client, staff, workspace: Workspace
+) -> None:
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    await set_status(tenant, "suspended", reason="unpaid", actor_label="test")
+    await sign_in(client, staff)
+    here = f"/console/tenants/{workspace.tenant_id}"
+    suspensions = await client.get(here, params={"action": "tenant.suspend"})
+    assert suspensions.text.count("<tr data-audit=") == 1
+    assert 'data-audit="tenant.suspend"' in suspensions.text
+    assert 'value="tenant.suspend" selected' in suspensions.text
+
+    today = dt.datetime.now(dt.UTC).date()
+    to_day = await client.get(here, params={"since": today.isoformat(), "until": today.isoformat()})
+    assert to_day.text.count("<tr data-audit=") == 3  # provision, token, suspension
+    tomorrow = (today + dt.timedelta(days=1)).isoformat()
+    later = await client.get(here, params={"since": tomorrow})
+    assert later.text.count("<tr data-audit=") == 0
+    assert "No entry matches these filters." in later.text
+    before = await client.get(here, params={"until": (today - dt.timedelta(days=1)).isoformat()})
+    assert before.text.count("<tr data-audit=") == 0
+    ignored = await client.get(here, params={"since": "not-a-date"})
+    assert ignored.status_code == 200 and ignored.text.count("<tr data-audit=") == 3
+
+
+async def test_outbox_hides_who_outside_the_workspace_got_mail(
+    client, staff, workspace: Workspace, mailbox
+) -> None:
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        await queue_email(
+            scope,
+            to="client.final@particulier.fr",
+            subject="Votre devis pour Mme Client",
+            body_text="x",
+            kind="quote",
+        )
+    await sign_in(client, staff)
+    page = await client.get(f"/console/tenants/{workspace.tenant_id}")
+    assert "client.final@particulier.fr" not in page.text
+    assert "Votre devis pour Mme Client" not in page.text
+    assert "c•••@particulier.fr" in page.text and ">quote<" in page.text
