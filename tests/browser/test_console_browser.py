@@ -232,6 +232,7 @@ def test_staff_suspends_reactivates_and_impersonates(page: Any, world: ConsoleWo
     assert page.locator("#users tbody tr").count() == 4
     assert page.locator("#provisioning li").count() >= 5
     screenshot(page, "console-tenant", full_page=False)
+    screenshot(page, "console-tenant-full")  # the whole page: lists are paged
     page.locator("#outbox a[data-open-message]").first.click()
     page.wait_for_selector("#outbox-reader .cs-reader-body")
     reader = page.inner_text("#outbox-reader")
