@@ -99,3 +99,32 @@ def test_demo_on_another_port_links_to_that_port(tmp_path: Path) -> None:
     # The printed URLs and logins use the port too.
     assert f"{base}/console/" in output
     assert "127.0.0.1:8000" not in output
+
+
+async def test_e_mailed_links_follow_the_bound_port(
+    client, workspace, mailbox, monkeypatch
+) -> None:
+    """What ``comptoir demo --port 8137`` sets up, without COMPTOIR_BASE_URL: the
+    invitation link points at port 8137."""
+    from comptoir.platform.settings import reset_settings
+    from tests.support.jobs import deliver_mail
+
+    monkeypatch.delenv("COMPTOIR_BASE_URL")
+    monkeypatch.setenv("COMPTOIR_LISTEN_HOST", "127.0.0.1")
+    monkeypatch.setenv("COMPTOIR_LISTEN_PORT", "8137")
+    reset_settings()
+    try:
+        invited = await client.post(
+            "/api/v1/invitations",
+            headers=workspace.headers,
+            json={"email": "port@exemple.fr", "role": "end_user"},
+        )
+        assert invited.status_code == 201, invited.text
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+    await deliver_mail()
+    [message] = mailbox.to("port@exemple.fr")
+    text = mailbox.text_of(message)
+    assert f"http://127.0.0.1:8137/w/{workspace.slug}/invitations/" in text
+    assert ":8000" not in text
