@@ -4,12 +4,14 @@ by a worker, retried."""
 from __future__ import annotations
 
 import asyncio
+import importlib
 import re
 import socket
 
 import pytest
 
 from comptoir.platform.auth.credentials import new_secret
+from comptoir.platform.db.engine import get_engine
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.ids import parse_id
 from comptoir.platform.jobs.job_queue import get_job
@@ -169,3 +171,37 @@ async def test_a_held_message_keeps_its_link(
         reset_settings()
     assert held.status == "held"
     assert LINK_WITH_TOKEN.search(held.body_text)  # kept: the console shows it cut
+
+
+async def test_the_migration_cuts_links_in_mail_sent_before(
+    client, workspace, mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    migration = importlib.import_module(
+        "comptoir.platform.piccolo_migrations.platform_2026_11_30t16_30_00_000000"
+    )
+    monkeypatch.setattr(migration, "engine_finder", get_engine)
+    token = new_secret()
+    link = f"https://testserver.local/w/alpha/invitations/{token}"
+    tenant_id = parse_id(workspace.tenant_id)
+    assert tenant_id is not None
+    async with tenant_scope(tenant_id) as scope:
+        # As the outbox kept them before: sent, with the live link; one held.
+        sent = await scope.insert(
+            OutboxMessage(
+                to_address="avant@exemple.fr",
+                subject="Invitation",
+                body_text=f"Venez : {link}",
+                body_html=f'<a href="{link}">Venez</a>',
+                status="sent",
+            )
+        )
+        held = await scope.insert(
+            OutboxMessage(to_address="demo@exemple.fr", subject="x", body_text=link, status="held")
+        )
+        await migration.scrub_sent_email()
+        await migration.scrub_sent_email()  # a second run changes nothing
+        sent = await scope.get(OutboxMessage, sent.id)
+        held = await scope.get(OutboxMessage, held.id)
+    assert token not in sent.body_text and token not in sent.body_html
+    assert "/invitations/[redacted]" in sent.body_text
+    assert held.body_text == link
