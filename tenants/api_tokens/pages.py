@@ -58,12 +58,19 @@ class TokenPages(Controller):
         status: int = 200,
     ) -> Template:
         users = await list_users(page.tenant.id)
+        tokens = await list_api_tokens(page.tenant.id)
         return render_page(
             page,
             "api_tokens/list.html",
             section="admin-tokens",
             status=status,
-            tokens=await list_api_tokens(page.tenant.id),
+            tokens=tokens,
+            # A token expiring at midnight works until the end of the day before.
+            last_day={
+                token.id: token.expires_at - dt.timedelta(microseconds=1)
+                for token in tokens
+                if token.expires_at is not None
+            },
             people={user.id: user for user in users},
             users=[user for user in users if user.status == "active"],
             created=created,

@@ -22,7 +22,9 @@ from comptoir.tenants.workspace.deps import WorkspacePage
 from comptoir.tenants.workspace.rendering import render_page
 
 PASSWORD_FIELD = "reauth_password"  # noqa: S105 (a form field name)
-NOT_REPOSTED = ("_csrf_token", PASSWORD_FIELD)
+# The form's own fields (the e-mail is there for password managers), not the
+# original form's: posted again, they would arrive twice.
+NOT_REPOSTED = ("_csrf_token", PASSWORD_FIELD, "username")
 
 
 async def password_confirmed(
