@@ -27,6 +27,7 @@ from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.problems import EXCEPTION_HANDLERS
 from comptoir.platform.web.input_guard import input_guard_middleware
+from comptoir.platform.web.openapi import StrictStructSchemaPlugin
 from comptoir.platform.web.request_origin import request_origin_middleware
 from comptoir.platform.web.security_headers import add_security_headers
 from comptoir.platform.web.templating import environment
@@ -93,6 +94,7 @@ def create_app() -> Litestar:
         # then CSRF tokens (Litestar's, inside these).
         middleware=[request_origin_middleware, input_guard_middleware],
         before_send=[add_security_headers],
+        plugins=[StrictStructSchemaPlugin()],
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
             cookie_name="comptoir_csrf",

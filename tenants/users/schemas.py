@@ -12,13 +12,28 @@ from comptoir.tenants.users.service import NewPerson
 from comptoir.tenants.users.tables import Invitation
 
 RoleName = Literal["admin", "key_user", "end_user"]
-Name = Annotated[str, msgspec.Meta(max_length=100)]
+# As strict as the service's own checks (_validate_person), so that what the
+# OpenAPI document allows is what the API accepts: a name without NUL (which
+# PostgreSQL refuses), an address with one @ and a dot in its domain.
+Name = Annotated[str, msgspec.Meta(max_length=100, pattern=r"^[^\x00]*$")]
+# Control characters are spelled out: Python's \s (the service's) and the JSON
+# Schema's (ECMAScript) differ on \x1c-\x1f, \x85 and \ufeff.
+ADDRESS_CHARACTER = r"[^@\s\x00-\x1f\x7f-\x9f\ufeff]"
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=5,
+        max_length=254,
+        pattern=rf"^{ADDRESS_CHARACTER}+@{ADDRESS_CHARACTER}+\.{ADDRESS_CHARACTER}+$",
+        examples=["claire.martin@exemple.fr"],
+    ),
+]
 
 
 class PersonIn(msgspec.Struct, forbid_unknown_fields=True):
     """Someone to add or invite: the same fields either way."""
 
-    email: Annotated[str, msgspec.Meta(max_length=254)]
+    email: Email
     first_name: Name = ""
     last_name: Name = ""
     role: RoleName = "end_user"

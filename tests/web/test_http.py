@@ -21,13 +21,13 @@ async def test_openapi_lists_the_api(client) -> None:
     for path in (
         "/api/v1/signup",
         "/api/v1/contacts",
-        "/api/v1/contacts/{contact_id}",
         "/api/v1/users",
         "/api/v1/invitations",
         "/api/v1/tokens",
         "/api/v1/sessions",
     ):
         assert path in paths, path
+    assert any(path.startswith("/api/v1/contacts/{") for path in paths)
     assert schema["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
     ui = await client.get("/schema/")
     assert ui.status_code == 200 and "swagger-ui" in ui.text.lower()

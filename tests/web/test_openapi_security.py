@@ -28,3 +28,14 @@ def test_public_api_routes_need_no_token_in_the_openapi_document() -> None:
                 assert operation.get("security") == [], f"{method} {path} shows a padlock"
             else:
                 assert "security" not in operation, f"{method} {path} drops the bearer token"
+
+
+def test_request_schemas_refuse_unknown_fields_as_the_api_does() -> None:
+    from comptoir.platform.app import create_app
+
+    components = create_app().openapi_schema.to_schema()["components"]["schemas"]
+    for name in ("UserCreate", "InvitationCreate", "SignupIn", "ContactFields"):
+        assert components[name]["additionalProperties"] is False, name
+    assert "additionalProperties" not in components["UserOut"]
+    email = components["UserCreate"]["properties"]["email"]
+    assert email["maxLength"] == 254 and email["pattern"].startswith("^")
