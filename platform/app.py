@@ -25,9 +25,9 @@ from comptoir.platform.health import healthz, readyz
 from comptoir.platform.jobs.worker import worker_loop
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
-from comptoir.platform.web.problems import EXCEPTION_HANDLERS
 from comptoir.platform.web.input_guard import input_guard_middleware
 from comptoir.platform.web.openapi import StrictStructSchemaPlugin
+from comptoir.platform.web.problems import EXCEPTION_HANDLERS
 from comptoir.platform.web.request_origin import request_origin_middleware
 from comptoir.platform.web.security_headers import add_security_headers
 from comptoir.platform.web.templating import environment
