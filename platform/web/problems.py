@@ -16,6 +16,7 @@ from comptoir.platform.errors import ComptoirError, TooManyAttempts
 log = structlog.get_logger(__name__)
 PROBLEM_JSON = "application/problem+json"
 MACHINE_PREFIXES = ("/api/", "/webhooks/", "/schema")
+PAGE_VALIDATION_DETAIL = "Some values in this request are not valid. Go back and check them."
 
 
 class LoginRequired(Exception):
@@ -81,11 +82,14 @@ def handle_validation_error(
                     "message": item.get("message", ""),
                 }
             )
+    # A page says it in a sentence (translated); the API gives Litestar's detail,
+    # which repeats the method and the address.
+    detail = str(error.detail) if wants_problem(request) else PAGE_VALIDATION_DETAIL
     return problem_response(
         request,
         422 if errors else 400,
         "Validation failed",
-        str(error.detail),
+        detail,
         "validation",
         {"errors": errors},
     )

@@ -42,6 +42,9 @@ async def test_a_page_url_whose_validation_message_holds_percent_signs_is_no_500
     )
     assert response.status_code in (400, 422), response.text
     assert "<i>" not in response.text
+    # A page says it in a sentence; it does not repeat the address.
+    assert "Some values in this request are not valid." in response.text
+    assert "50%" not in response.text
 
 
 def test_gettext_with_values_escapes_them() -> None:
