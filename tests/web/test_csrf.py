@@ -153,3 +153,24 @@ async def test_a_cross_site_post_is_refused_even_with_a_valid_token(
         json={"last_name": "Programme"},
     )
     assert created.status_code == 201, created.text
+
+
+async def test_every_other_page_form_refuses_a_post_without_a_token(
+    app: Litestar, client: httpx.AsyncClient
+) -> None:
+    """The same for the forms outside workspaces: the console, signup, language."""
+    paths = sorted(
+        route.path
+        for route in app.routes
+        if isinstance(route, HTTPRoute)
+        and not route.path.startswith(("/w/{slug", "/api/", "/webhooks/"))
+        and any("POST" in handler.http_methods for handler in route.route_handlers)
+    )
+    assert {"/signup", "/console/login", "/lang"} <= set(paths), paths
+    failures = []
+    for path in paths:
+        url = PARAMETER.sub(lambda _: str(uuid.uuid4()), path)
+        response = await client.post(url, data={"email": "x@exemple.fr"}, headers=EN)
+        if response.status_code != 403:
+            failures.append(f"{url}: {response.status_code}")
+    assert not failures, "\n".join(failures)
