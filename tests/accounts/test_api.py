@@ -47,7 +47,9 @@ async def test_lists_sort_filter_search_and_page(
         await _account(client, workspace, name=name, city="Lyon" if i % 2 else "Paris")
     seen, cursor = [], None
     while True:
-        params = {"sort": "name", "limit": 2, **({"cursor": cursor} if cursor else {})}
+        params: dict[str, str | int] = {"sort": "name", "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
         page = (await client.get("/api/v1/accounts", headers=h, params=params)).json()
         seen += [item["name"] for item in page["items"]]
         cursor = page["next_cursor"]
