@@ -134,3 +134,26 @@ def test_every_message_of_the_code_and_templates_is_translated() -> None:
 def test_every_field_title_and_manifest_label_is_translated() -> None:
     missing = _missing({**field_titles(), **manifest_labels()})
     assert not missing, "Not in platform/i18n/fr.po:\n" + "\n".join(missing)
+
+
+def _msgids_as_written(text: str) -> list[str]:
+    """Every msgid of a .po file as written, continuation lines joined."""
+    ids: list[str] = []
+    lines = text.splitlines()
+    for n, line in enumerate(lines):
+        if line.startswith("msgid "):
+            parts = [line[len("msgid ") :]]
+            for more in lines[n + 1 :]:
+                if not more.startswith('"'):
+                    break
+                parts.append(more)
+            ids.append("".join(part.strip()[1:-1] for part in parts))
+    return ids
+
+
+def test_each_message_is_translated_once() -> None:
+    """fr.po is appended to by many changes: a message entered twice is one too many
+    (the second silently wins)."""
+    ids = _msgids_as_written((REPO_ROOT / "platform" / "i18n" / "fr.po").read_text("utf-8"))
+    twice = sorted({msgid for msgid in ids if msgid and ids.count(msgid) > 1})
+    assert not twice, "Entered more than once in fr.po:\n" + "\n".join(twice)
