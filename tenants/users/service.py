@@ -115,6 +115,7 @@ async def add_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) -> 
     errors = _validate_person(email, person.role, person.first_name, person.last_name)
     if errors:
         raise ValidationFailed(errors)
+    locale = await _workspace_locale(tenant_id)
     try:
         async with tenant_scope(tenant_id) as scope:
             if await scope.objects(User).where(User.email == email).first():
@@ -125,6 +126,7 @@ async def add_user(tenant_id: uuid.UUID, person: NewPerson, *, actor: Actor) -> 
                 first_name=person.first_name.strip(),
                 last_name=person.last_name.strip(),
                 status="active",
+                locale=locale,
             )
             await scope.insert(user)
             await _refresh_user_count(scope)
@@ -223,6 +225,13 @@ async def _send_link(
     return invitation
 
 
+async def _workspace_locale(tenant_id: uuid.UUID) -> str:
+    """A new user's language until they choose one: the workspace's (their e-mails
+    follow it; the column's default would make them French in an English workspace)."""
+    tenant = await tenant_by_id(tenant_id)
+    return tenant.locale if tenant is not None and tenant.locale else "fr"
+
+
 async def _person_name(scope: TenantScope, actor: Actor) -> str:
     """How an e-mail names the person who acted: "Claire Lefèvre", else their address."""
     if actor.kind == "user" and actor.id is not None:
@@ -285,6 +294,7 @@ async def accept_invitation(
         raise ValidationFailed({"password": problem})
     # Hashed before the transaction, which then holds its locks briefly.
     password_hash = await hash_password(password)
+    locale = await _workspace_locale(tenant_id)
     try:
         async with tenant_scope(tenant_id) as scope:
             now = _now()
@@ -307,6 +317,7 @@ async def accept_invitation(
                     first_name=first_name.strip() or invitation.first_name,
                     last_name=last_name.strip() or invitation.last_name,
                     password_hash=password_hash,
+                    locale=locale,
                 )
                 await scope.insert(user)
             elif user.status != "active":  # disabled since: the link is void

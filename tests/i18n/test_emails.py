@@ -78,3 +78,39 @@ async def test_password_reset_follows_the_users_chosen_language(
     [english] = mailbox.to(workspace.admin_email)
     assert english["Subject"] == f"Reset your Comptoir password for Société {workspace.slug}"
     assert "Hello," in Mailbox.text_of(english)
+
+
+async def test_people_added_to_an_english_workspace_get_english_mail(
+    client, mailbox: Mailbox
+) -> None:
+    signup = await client.post(
+        "/api/v1/signup",
+        json={
+            "company_name": "Harbour Tools",
+            "slug": "harbour-tools",
+            "admin_email": "admin@harbour.example",
+            "admin_password": "Tr0p-de-caf3-ce-matin",
+            "locale": "en",
+        },
+    )
+    assert signup.status_code == 201, signup.text
+    headers = {"Authorization": f"Bearer {signup.json()['api_token']}"}
+    added = await client.post(
+        "/api/v1/users", headers=headers, json={"email": "kim@harbour.example", "role": "end_user"}
+    )
+    assert added.status_code == 201, added.text
+    await deliver_mail()
+    [welcome] = mailbox.to("kim@harbour.example")
+    assert welcome["Subject"] == "Your Comptoir account for Harbour Tools is ready"
+
+    # Later mail follows the person's language, which is the workspace's until they choose.
+    tenant = await tenant_by_slug("harbour-tools")
+    assert tenant is not None
+    async with tenant_scope(tenant.id) as scope:
+        kim = await scope.get(User, uuid.UUID(added.json()["id"]))
+    assert kim.locale == "en"
+    mailbox.clear()
+    await request_password_reset(tenant, "kim@harbour.example", ip_address="203.0.113.9")
+    await deliver_mail()
+    [reset] = mailbox.to("kim@harbour.example")
+    assert reset["Subject"] == "Reset your Comptoir password for Harbour Tools"
