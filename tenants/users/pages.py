@@ -89,10 +89,21 @@ class UserPages(Controller):
 
     @post("/users", name="admin-users-add", opt=requires("users", "create"))
     async def add(
-        self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
+        self,
+        request: Request[Any, Any, Any],
+        page: NamedDependency[WorkspacePage],
+        data: URLEncodedBody[dict[str, str]],
     ) -> Template | Redirect:
-        """Add someone at once (mode=add) or send them an invitation (mode=invite)."""
+        """Add someone at once (mode=add) or send them an invitation (mode=invite).
+        Making someone an administrator asks for the password again unless it
+        was entered a few minutes ago, like a role change."""
         values = {name: data.get(name, "").strip() for name in PERSON_FIELDS}
+        if values["role"] == "admin":
+            confirm = await password_confirmed(
+                page, request, data, back=f"{page.base}/admin/users", section="admin-users"
+            )
+            if confirm is not None:
+                return confirm
         person = NewPerson(
             email=values["email"],
             role=values["role"] or "end_user",

@@ -224,3 +224,27 @@ async def test_support_staff_impersonating_cannot_confirm(
     )
     assert refused.status_code == 403 and "Support staff" in refused.text
     assert await _token_count(tenant) == before
+
+
+async def test_adding_an_administrator_asks_for_the_password_when_not_recent(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    tenant = await _tenant(workspace)
+    await sign_in(client, workspace)
+    await _stale(tenant, client)
+    users = f"/w/{workspace.slug}/admin/users"
+    person = {"email": "nouvel.admin@exemple.fr", "role": "admin", "mode": "add"}
+    asked = await post_form(client, users, users, person)
+    assert asked.status_code == 200 and "Confirm your password" in asked.text
+    async with tenant_scope(tenant.id) as scope:
+        assert await scope.count(User).where(User.email == person["email"]) == 0
+    # Someone without the administrator role is added at once.
+    plain = await post_form(
+        client, users, users, {"email": "simple@exemple.fr", "role": "end_user", "mode": "add"}
+    )
+    assert plain.status_code == 303
+    done = await post_form(client, users, users, {**person, "reauth_password": STRONG_PASSWORD})
+    assert done.status_code == 303
+    async with tenant_scope(tenant.id) as scope:
+        added = await scope.objects(User).where(User.email == person["email"]).first()
+    assert added is not None and added.role == "admin"
