@@ -275,7 +275,7 @@ def tokens_create(slug: str, email: str, name: str) -> None:
             return None
         async with tenant_scope(tenant.id) as scope:
             user = await scope.objects(User).where(User.email == email.strip().lower()).first()
-        if user is None:
+        if user is None or user.status != "active":  # no token for a disabled user
             return ""
         created = await create_api_token(tenant.id, user.id, name=name, actor=Actor.system("cli"))
         return created.token
@@ -284,7 +284,7 @@ def tokens_create(slug: str, email: str, name: str) -> None:
     if token is None:
         fail(f"No tenant with slug {slug!r}.")
     if token == "":
-        fail(f"No user {email} in {slug}.")
+        fail(f"No active user {email} in {slug}.")
     click.echo(f"Token for {email} in {slug} (shown once, keep it safe):")
     click.echo(token)
 
