@@ -127,16 +127,15 @@ async def _claim_totp_step(staff: StaffUser, step: int) -> bool:
 
 async def authenticate_staff(email: str, password: str, code: str, *, ip_address: str) -> StaffUser:
     """The active staff account with this password and a current TOTP code, or
-    NotAuthenticated with one message whatever was wrong. Failures count against
-    the account and the address (TooManyAttempts while locked out). Every
+    NotAuthenticated with one message whatever was wrong. Failures lock the
+    address and the (account, address) pair, and only slow the account down
+    elsewhere (as for workspace users: a real owner is never locked out). Every
     refusal is written to the staff audit log with the e-mail tried and the
     address (never the password), and why it was refused."""
     email = email.strip().lower()
     account = throttle.account_key(THROTTLE_SCOPE, email)
-    address = throttle.address_key(ip_address)
     try:
-        await throttle.check(account)
-        await throttle.check(address)
+        await throttle.check_sign_in(account, ip_address)
     except TooManyAttempts:
         await _record_failed_sign_in(None, email, "throttled", ip_address=ip_address)
         raise
@@ -155,14 +154,13 @@ async def authenticate_staff(email: str, password: str, code: str, *, ip_address
     elif not await _claim_totp_step(staff, step):
         refusal = "code already used"
     if refusal:
-        await throttle.record_failure(account, throttle.ACCOUNT_POLICY)
-        await throttle.record_failure(address, throttle.ADDRESS_POLICY)
+        await throttle.sign_in_failed(account, ip_address)
         await _record_failed_sign_in(
             staff.id if staff else None, email, refusal, ip_address=ip_address
         )
         raise NotAuthenticated(SIGN_IN_FAILED)
     assert staff is not None
-    await throttle.clear(account)
+    await throttle.signed_in(account, ip_address)
     return staff
 
 

@@ -25,7 +25,12 @@ from comptoir.platform.console.service import (
 )
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import set_status, tenant_by_slug
-from comptoir.platform.errors import TenantSuspended, ValidationFailed
+from comptoir.platform.errors import (
+    NotAuthenticated,
+    TenantSuspended,
+    TooManyAttempts,
+    ValidationFailed,
+)
 from comptoir.platform.outbox.service import queue_email
 from comptoir.platform.outbox.tables import OutboxMessage
 from comptoir.platform.settings import reset_settings
@@ -147,6 +152,23 @@ async def test_a_totp_code_signs_in_only_once(client, staff) -> None:
     assert replayed.status_code == 401
     assert "Incorrect e-mail, password or code." in replayed.text
     # The next step's code (within the drift window) still works.
+    later = pyotp.TOTP(staff.totp_secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
+    assert (await sign_in(client, staff, code=later)).status_code == 303
+
+
+async def test_failures_elsewhere_never_lock_the_staff_member_out(client, staff) -> None:
+    """Five wrong codes from another address lock that address, not the owner."""
+    from comptoir.platform.console.service import authenticate_staff
+
+    assert (await sign_in(client, staff)).status_code == 303  # the owner's usual address
+    bad = wrong_code(staff.totp_secret)
+    for _ in range(5):
+        with pytest.raises(NotAuthenticated):
+            await authenticate_staff(
+                staff.staff.email, STAFF_PASSWORD, bad, ip_address="198.51.100.66"
+            )
+    with pytest.raises(TooManyAttempts):
+        await authenticate_staff(staff.staff.email, STAFF_PASSWORD, bad, ip_address="198.51.100.66")
     later = pyotp.TOTP(staff.totp_secret).at(dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30))
     assert (await sign_in(client, staff, code=later)).status_code == 303
 
