@@ -21,6 +21,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.table import Table
 
 from comptoir.platform.db.base import TenantTable
+from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.pagination import MAX_LIMIT, Page, clamp_limit
 from comptoir.platform.db.scope import TenantScope
 from comptoir.platform.db.search import like_pattern
@@ -46,6 +47,9 @@ class ListSpec:
     default_sort: str = "-created_at"
     filters: Mapping[str, str] = field(default_factory=dict)
     search_column: str | None = "search_text"
+    # On PostgreSQL, the table's search function (see the tenants migration
+    # that creates them): the trigram index is used under row-level security.
+    search_function: str | None = None
 
     def sort_names(self) -> list[str]:
         return [f"{prefix}{name}" for name in self.sorts for prefix in ("", "-")]
@@ -159,9 +163,16 @@ async def _page(
         parsed = _filter_value(column, name, value)
         select = select.where(column.is_null() if parsed is None else column == parsed)
     if query.q and query.q.strip() and spec.search_column:
-        select = select.where(
-            WhereRaw(f"{spec.search_column} LIKE {{}} ESCAPE '\\'", like_pattern(query.q))
-        )
+        pattern = like_pattern(query.q)
+        if spec.search_function and is_postgres(get_engine()):
+            key = spec.table._meta.primary_key._meta.db_column_name
+            select = select.where(
+                WhereRaw(f"{key} IN (SELECT {spec.search_function}({{}}))", pattern)
+            )
+        else:
+            select = select.where(
+                WhereRaw(f"{spec.search_column} LIKE {{}} ESCAPE '\\'", pattern)
+            )
     if query.cursor:
         after = decode_cursor(query.cursor, sort, columns)
         names = ", ".join(c._meta.db_column_name for c in columns)

@@ -97,6 +97,7 @@ async def apply_row_level_security(engine: Any, role: str) -> None:
                     f'TO "{role}"',
                     f'REVOKE ALL ON TABLE {Migration._meta.tablename} FROM "{role}"',
                     f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+                    f'GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO "{role}"',
                 ):
                     await connection.execute(statement)
     finally:

@@ -8,7 +8,27 @@ from piccolo.columns.combination import WhereRaw
 from comptoir.platform.db.engine import get_engine, is_postgres
 
 # Ligatures that NFKD leaves whole but a French reader types as two letters.
-LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
+# Letters with no decomposition to a base letter: "Zabłocki" is found by "zablocki".
+LIGATURES = str.maketrans(
+    {
+        "œ": "oe",
+        "Œ": "oe",
+        "æ": "ae",
+        "Æ": "ae",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "Ð": "d",
+        "þ": "th",
+        "Þ": "th",
+        "\u0131": "i",  # dotless i
+    }
+)
 
 
 def normalise(text: str) -> str:

@@ -52,6 +52,7 @@ ACCOUNT_LIST = ListSpec(
     columns=[*AccountOut.__struct_fields__],
     sorts={"created_at": ("id",), "updated_at": ("updated_at",), "name": ("name",)},
     filters={"owner_id": "owner_id", "city": "city", "industry": "industry"},
+    search_function="accounts_search_ids",
 )
 
 

@@ -47,6 +47,7 @@ CONTACT_LIST = ListSpec(
         "name": ("last_name", "first_name"),
     },
     filters={"owner_id": "owner_id", "account_id": "account_id"},
+    search_function="contacts_search_ids",
 )
 
 

@@ -356,3 +356,38 @@ async def _count_as(connection: asyncpg.Connection, tenant_id: str) -> int:
     async with connection.transaction():
         await connection.execute(SET_TENANT, tenant_id)
         return int(await connection.fetchval("SELECT count(*) FROM contacts"))
+
+
+async def test_search_functions_see_only_the_transactions_tenant(
+    client: httpx.AsyncClient,
+    workspace: Workspace,
+    other_workspace: Workspace,
+    app_db: asyncpg.Connection,
+) -> None:
+    """The search functions run as the owner (RLS does not apply inside): each
+    must return only the ids of the tenant set for the transaction, and
+    nothing when none is set. Every list that declares one is checked."""
+    from comptoir.tenants.accounts.service import ACCOUNT_LIST
+    from comptoir.tenants.contacts.service import CONTACT_LIST
+
+    made: dict[str, dict[str, str]] = {}
+    for ws in (workspace, other_workspace):
+        contact = await client.post(
+            "/api/v1/contacts", headers=ws.headers, json={"last_name": "Quérel-Zabłocki"}
+        )
+        account = await client.post(
+            "/api/v1/accounts", headers=ws.headers, json={"name": "Zabłocki Frères"}
+        )
+        made[ws.tenant_id] = {"contacts": contact.json()["id"], "accounts": account.json()["id"]}
+    for spec in (CONTACT_LIST, ACCOUNT_LIST):
+        function = spec.search_function
+        assert function, f"{spec.table._meta.tablename} has no search function"
+        table = spec.table._meta.tablename
+        for ws in (workspace, other_workspace):
+            async with app_db.transaction():
+                await app_db.execute("SELECT set_config('app.tenant_id', $1, true)", ws.tenant_id)
+                rows = await app_db.fetch(f"SELECT {function}($1) AS id", "%zablocki%")
+            assert [str(r["id"]) for r in rows] == [made[ws.tenant_id][table]], (table, ws.slug)
+        async with app_db.transaction():
+            rows = await app_db.fetch(f"SELECT {function}($1) AS id", "%zablocki%")
+        assert rows == [], f"{function} answers without a tenant"
