@@ -167,7 +167,10 @@ async def _page(
         if spec.search_function and is_postgres(get_engine()):
             key = spec.table._meta.primary_key._meta.db_column_name
             select = select.where(
-                WhereRaw(f"{key} IN (SELECT {spec.search_function}({{}}))", pattern)
+                # = ANY(ARRAY(...)): the matching ids are found first, once,
+                # whatever plan a prepared statement gets (with IN, a generic
+                # plan walked the tenant's whole id index to join them).
+                WhereRaw(f"{key} = ANY(ARRAY(SELECT {spec.search_function}({{}})))", pattern)
             )
         else:
             select = select.where(
