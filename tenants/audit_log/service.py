@@ -53,9 +53,7 @@ class StaffAccess:
 
     @property
     def reason(self) -> str:
-        changes: dict[str, Any] = (
-            self.entry.changes if isinstance(self.entry.changes, dict) else {}
-        )
+        changes: dict[str, Any] = self.entry.changes if isinstance(self.entry.changes, dict) else {}
         return str(changes.get("reason", ""))
 
 
