@@ -24,7 +24,7 @@ from comptoir.platform.db.base import TenantTable
 from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.pagination import MAX_LIMIT, Page, clamp_limit
 from comptoir.platform.db.scope import TenantScope
-from comptoir.platform.db.search import like_pattern
+from comptoir.platform.db.search import contains_ignoring_case, like_pattern
 from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.ids import parse_id
 
@@ -50,6 +50,9 @@ class ListSpec:
     # On PostgreSQL, the table's search function (see the tenants migration
     # that creates them): the trigram index is used under row-level security.
     search_function: str | None = None
+    # For small tables without search text (a workspace's users): ``q`` is
+    # looked for in each of these columns, ignoring case, % and _ literal.
+    search_columns: Sequence[str] = ()
 
     def sort_names(self) -> list[str]:
         return [f"{prefix}{name}" for name in self.sorts for prefix in ("", "-")]
@@ -162,7 +165,15 @@ async def _page(
         column = _column(spec, spec.filters[name])
         parsed = _filter_value(column, name, value)
         select = select.where(column.is_null() if parsed is None else column == parsed)
-    if query.q and query.q.strip() and spec.search_column:
+    if query.q and query.q.strip() and spec.search_columns:
+        found = [
+            contains_ignoring_case(_column(spec, name), query.q) for name in spec.search_columns
+        ]
+        condition: Any = found[0]
+        for other in found[1:]:
+            condition = condition | other
+        select = select.where(condition)
+    elif query.q and query.q.strip() and spec.search_column:
         pattern = like_pattern(query.q)
         if spec.search_function and is_postgres(get_engine()):
             key = spec.table._meta.primary_key._meta.db_column_name
@@ -173,9 +184,7 @@ async def _page(
                 WhereRaw(f"{key} = ANY(ARRAY(SELECT {spec.search_function}({{}})))", pattern)
             )
         else:
-            select = select.where(
-                WhereRaw(f"{spec.search_column} LIKE {{}} ESCAPE '\\'", pattern)
-            )
+            select = select.where(WhereRaw(f"{spec.search_column} LIKE {{}} ESCAPE '\\'", pattern))
     if query.cursor:
         after = decode_cursor(query.cursor, sort, columns)
         names = ", ".join(c._meta.db_column_name for c in columns)

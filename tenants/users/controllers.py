@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from msgspec import UNSET
 
 from comptoir.platform.auth.callers import ApiCaller
 from comptoir.platform.features import requires
+from comptoir.platform.web.lists import Cursor, Limit, Search, Sort, list_query
 from comptoir.tenants.users import service
 from comptoir.tenants.users.schemas import (
     InvitationCreate,
@@ -28,15 +29,24 @@ class UserController(Controller):
     path = "/api/v1/users"
     tags = ["Users"]
 
-    @get("/", summary="List the workspace's users", opt=requires("users", "view"))
+    @get(
+        "/",
+        summary="List the workspace's users",
+        description="Newest first (`sort`: `name`, `email`, `created_at`, `-` for descending); "
+        "`q` searches names and e-mail; filters: `role`, `status`, `team_id`.",
+        opt=requires("users", "view"),
+    )
     async def list_users(
         self,
         caller: NamedDependency[ApiCaller],
-        q: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        cursor: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        request: Request[Any, Any, Any],
+        q: Search = None,
+        cursor: Cursor = None,
+        limit: Limit = 50,
+        sort: Sort = None,
     ) -> UserList:
-        page = await service.users_page(caller.tenant.id, q=q, cursor=cursor, limit=limit)
+        query = list_query(request, q=q, cursor=cursor, limit=limit, sort=sort)
+        page = await service.users_page(caller.tenant.id, query)
         return UserList(items=[UserOut.of(u) for u in page.items], next_cursor=page.next_cursor)
 
     @post(

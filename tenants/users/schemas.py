@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -67,17 +68,23 @@ class UserOut(msgspec.Struct):
     created_at: str
 
     @classmethod
-    def of(cls, user: User) -> UserOut:
+    def of(cls, user: User | Mapping[str, Any]) -> UserOut:
+        """From a user record, or a row of the users list."""
+
+        def value(name: str) -> Any:
+            return user[name] if isinstance(user, Mapping) else getattr(user, name)
+
+        last_login = value("last_login_at")
         return cls(
-            id=str(user.id),
-            email=user.email,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            role=user.role,
-            status=user.status,
-            has_password=bool(user.password_hash),
-            last_login_at=user.last_login_at.isoformat() if user.last_login_at else None,
-            created_at=user.created_at.isoformat(),
+            id=str(value("id")),
+            email=value("email"),
+            first_name=value("first_name"),
+            last_name=value("last_name"),
+            role=value("role"),
+            status=value("status"),
+            has_password=bool(value("password_hash")),
+            last_login_at=last_login.isoformat() if last_login else None,
+            created_at=value("created_at").isoformat(),
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import ROLES, Actor
@@ -13,9 +14,9 @@ from comptoir.platform.auth.password_reset import void_reset_links
 from comptoir.platform.auth.service import end_user_credentials
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.integrity import is_unique_violation
+from comptoir.platform.db.listing import ListQuery, ListSpec, list_page
 from comptoir.platform.db.pagination import Page, keyset_page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
-from comptoir.platform.db.search import contains_ignoring_case
 from comptoir.platform.directory.service import set_user_count, tenant_by_id
 from comptoir.platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from comptoir.platform.outbox.service import queue_email
@@ -63,28 +64,45 @@ async def _refresh_user_count(scope: TenantScope) -> None:
     scope.after_commit(write)
 
 
+# A workspace's people fit on a page (they are its paid seats); a page that
+# shows them all reads at most this many.
+MAX_USERS_ON_A_PAGE = 1000
+
+USER_LIST = ListSpec(
+    table=User,
+    columns=[
+        "id",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "status",
+        "team_id",
+        "password_hash",
+        "last_login_at",
+        "created_at",
+    ],
+    sorts={"created_at": ("id",), "name": ("last_name", "first_name"), "email": ("email",)},
+    filters={"role": "role", "status": "status", "team_id": "team_id"},
+    search_column=None,
+    search_columns=("email", "first_name", "last_name"),
+)
+
+
 async def list_users(tenant_id: uuid.UUID) -> list[User]:
     async with tenant_scope(tenant_id) as scope:
-        return await scope.objects(User).order_by(User.last_name).order_by(User.first_name)
+        return await (
+            scope.objects(User)
+            .order_by(User.last_name)
+            .order_by(User.first_name)
+            .limit(MAX_USERS_ON_A_PAGE)
+        )
 
 
-async def users_page(
-    tenant_id: uuid.UUID,
-    *,
-    q: str | None = None,
-    cursor: str | None = None,
-    limit: int | None = None,
-) -> Page[User]:
-    """Users newest first, searched by name or e-mail (case-insensitive)."""
+async def users_page(tenant_id: uuid.UUID, query: ListQuery) -> Page[dict[str, Any]]:
+    """Users newest first (or by name, e-mail), searched by name or e-mail."""
     async with tenant_scope(tenant_id) as scope:
-        query = scope.objects(User)
-        if q and q.strip():
-            query = query.where(
-                contains_ignoring_case(User.email, q)
-                | contains_ignoring_case(User.first_name, q)
-                | contains_ignoring_case(User.last_name, q)
-            )
-        return await keyset_page(query, User, cursor=cursor, limit=limit)
+        return await list_page(scope, USER_LIST, query)
 
 
 async def invitations_page(

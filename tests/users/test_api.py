@@ -105,3 +105,31 @@ async def test_users_list_pages_and_searches(client, workspace) -> None:
         await client.get("/api/v1/users", params={"q": "YANN"}, headers=workspace.headers)
     ).json()
     assert [u["first_name"] for u in found["items"]] == ["Yann"]
+
+
+async def test_users_list_sorts_filters_and_pages(client, workspace) -> None:
+    h = workspace.headers
+    for first, role in (("Zoé", "key_user"), ("Aurélien", "end_user"), ("Maëlle", "end_user")):
+        made = await client.post(
+            "/api/v1/users",
+            headers=h,
+            json={
+                "email": f"{role}.{len(first)}@equipe.fr",
+                "first_name": first,
+                "last_name": first,
+                "role": role,
+            },
+        )
+        assert made.status_code == 201, made.text
+    ends = await client.get("/api/v1/users", headers=h, params={"role": "end_user", "sort": "name"})
+    assert [u["first_name"] for u in ends.json()["items"]] == ["Aurélien", "Maëlle"]
+    first = await client.get("/api/v1/users", headers=h, params={"sort": "-name", "limit": 2})
+    rest = await client.get(
+        "/api/v1/users",
+        headers=h,
+        params={"sort": "-name", "limit": 2, "cursor": first.json()["next_cursor"]},
+    )
+    names = [u["last_name"] for u in first.json()["items"] + rest.json()["items"]]
+    assert names == sorted(names, reverse=True) and len(names) == 4
+    bad = await client.get("/api/v1/users", headers=h, params={"shoe_size": "42"})
+    assert bad.status_code == 422
