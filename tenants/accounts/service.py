@@ -53,6 +53,7 @@ ACCOUNT_LIST = ListSpec(
     sorts={"created_at": ("id",), "updated_at": ("updated_at",), "name": ("name",)},
     filters={"owner_id": "owner_id", "city": "city", "industry": "industry"},
     search_function="accounts_search_ids",
+    search_page_function="accounts_search_page",
 )
 
 

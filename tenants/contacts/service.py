@@ -48,6 +48,7 @@ CONTACT_LIST = ListSpec(
     },
     filters={"owner_id": "owner_id", "account_id": "account_id"},
     search_function="contacts_search_ids",
+    search_page_function="contacts_search_page",
 )
 
 

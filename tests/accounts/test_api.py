@@ -24,9 +24,7 @@ async def test_account_crud_and_siren(client: httpx.AsyncClient, workspace: Work
     assert account["siren"] == "732829320"
     assert account["owner_id"] == workspace.admin_user_id
     for bad in ("732829321", "12345", "abcdefghi"):
-        refused = await client.post(
-            "/api/v1/accounts", headers=h, json={"name": "X", "siren": bad}
-        )
+        refused = await client.post("/api/v1/accounts", headers=h, json={"name": "X", "siren": bad})
         assert refused.status_code in (400, 422), (bad, refused.text)
     nameless = await client.post("/api/v1/accounts", headers=h, json={"name": "  "})
     assert nameless.status_code == 422
@@ -114,3 +112,29 @@ async def test_account_pages(client: httpx.AsyncClient, workspace: Workspace) ->
     assert "Fromagerie Laurent" in found.text
     options = await client.get(f"{base}/options", params={"account_q": "fromag"}, headers=EN)
     assert "Fromagerie Laurent" in options.text
+
+
+async def test_search_pages_in_creation_order(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    """A search read page by page, newest or oldest first, finds every match once
+    (on PostgreSQL through the paged search function)."""
+    h = workspace.headers
+    made = []
+    for i in range(7):
+        made.append((await _account(client, workspace, name=f"Atelier n°{i}"))["id"])
+        await _account(client, workspace, name=f"Garage {i}")
+    for sort, expected in (("-created_at", made[::-1]), ("created_at", made)):
+        seen, cursor = [], None
+        while True:
+            params: dict[str, str | int] = {"q": "atelier", "sort": sort, "limit": 2}
+            if cursor:
+                params["cursor"] = cursor
+            page = (await client.get("/api/v1/accounts", headers=h, params=params)).json()
+            seen += [a["id"] for a in page["items"]]
+            cursor = page["next_cursor"]
+            if not cursor:
+                break
+        assert seen == expected, sort
+    lyon = await client.get("/api/v1/accounts", headers=h, params={"q": "atelier", "city": "Lyon"})
+    assert lyon.json()["items"] == []

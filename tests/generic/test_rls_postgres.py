@@ -391,3 +391,13 @@ async def test_search_functions_see_only_the_transactions_tenant(
         async with app_db.transaction():
             rows = await app_db.fetch(f"SELECT {function}($1) AS id", "%zablocki%")
         assert rows == [], f"{function} answers without a tenant"
+        paged = spec.search_page_function
+        assert paged, f"{table} has no paged search function"
+        for ws in (workspace, other_workspace):
+            async with app_db.transaction():
+                await app_db.execute("SELECT set_config('app.tenant_id', $1, true)", ws.tenant_id)
+                rows = await app_db.fetch(f"SELECT {paged}($1, NULL, true, 10) AS id", "%zablocki%")
+            assert [str(r["id"]) for r in rows] == [made[ws.tenant_id][table]], (paged, ws.slug)
+        async with app_db.transaction():
+            rows = await app_db.fetch(f"SELECT {paged}($1, NULL, true, 10) AS id", "%zablocki%")
+        assert rows == [], f"{paged} answers without a tenant"
