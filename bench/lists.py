@@ -15,7 +15,7 @@ In the same run it times the floor of each case: the same SQL through asyncpg,
 as the application role, in a transaction that sets ``app.tenant_id`` (so
 row-level security applies, as in the app). For lists that is
 ``SELECT <the list's columns> FROM <table> WHERE tenant_id = $1 [AND id =
-ANY(ARRAY(SELECT <table>_search_ids($2)))] [AND id < $3] ORDER BY id DESC LIMIT
+ANY(ARRAY(SELECT <table>_search_page($2, NULL, true, 51)))] [AND id < $3] ORDER BY id DESC LIMIT
 51`` (the search as the app runs it);
 for a record, the same columns ``WHERE tenant_id = $1 AND id = $2``; for the
 home page, the statements the page's figures run (``home_figures``, called once
@@ -369,7 +369,8 @@ def _list_sql(table: str, columns: Sequence[str], *, search: bool, after: bool) 
     where = ["tenant_id = $1"]
     if search:
         # As the app searches on PostgreSQL (comptoir.platform.db.listing).
-        where.append(f"id = ANY(ARRAY(SELECT {table}_search_ids($2)))")
+        # The newest first, one page: the paged search function, as the app does.
+        where.append(f"id = ANY(ARRAY(SELECT {table}_search_page($2, NULL, true, 51)))")
     if after:
         where.append(f"id < ${len(where) + 1}")
     names = ", ".join(f'"{c}"' for c in columns)
