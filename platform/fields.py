@@ -14,6 +14,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 import msgspec
@@ -54,7 +55,8 @@ def _unwrap(info: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     return info, schema, extra
 
 
-def form_fields(struct: type[msgspec.Struct]) -> list[FieldSpec]:
+@cache
+def form_fields(struct: type[msgspec.Struct]) -> tuple[FieldSpec, ...]:
     specs = []
     for field in msgspec.inspect.type_info(struct).fields:  # type: ignore[attr-defined]
         base, schema, extra = _unwrap(field.type)
@@ -73,7 +75,7 @@ def form_fields(struct: type[msgspec.Struct]) -> list[FieldSpec]:
                 hint=str(schema.get("description", "")),
             )
         )
-    return specs
+    return tuple(specs)
 
 
 def partial_struct(struct: type[S], name: str) -> type[msgspec.Struct]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from comptoir.platform.assembly import all_features
@@ -49,18 +50,23 @@ class Grants:
         return permission == SIGNED_IN or permission in self.permissions
 
 
+@cache
+def manifest_grants() -> dict[str, frozenset[str]]:
+    """Role -> its default grants, from the manifests (read on every request)."""
+    return default_grants(all_features())
+
+
 def role_defaults(role_key: str) -> tuple[list[str], list[str], bool]:
     """A new role row's permissions, known features and see-all flag."""
-    features = all_features()
-    grants = default_grants(features).get(role_key, frozenset())
-    return sorted(grants), [f.name for f in features], role_key in SEES_ALL_RECORDS
+    grants = manifest_grants().get(role_key, frozenset())
+    return sorted(grants), [f.name for f in all_features()], role_key in SEES_ALL_RECORDS
 
 
 def grants_of(role_key: str, permissions: Any, known: Any, sees_all: Any) -> Grants:
     """A role row's grants, plus the defaults of features it does not know yet."""
     stored = {str(p) for p in (permissions or [])}
     known_names = {str(k) for k in (known or [])}
-    defaults = default_grants(all_features()).get(role_key, frozenset())
+    defaults = manifest_grants().get(role_key, frozenset())
     for permission in defaults:
         if permission.split(".", 1)[0] not in known_names:
             stored.add(permission)
