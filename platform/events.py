@@ -27,6 +27,7 @@ class DomainEvent:
     actor_role: str | None
     object_type: str
     object_id: str
+    module: str = ""  # "sales", "marketing", "service", or "" (platform)
     at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     data: dict[str, Any] = field(default_factory=dict)
 

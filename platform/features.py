@@ -10,7 +10,9 @@ its area's list of features."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +69,39 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class RecordPanel:
+    """A box on another record's page (a contact's, an account's, an
+    opportunity's) listing this feature's records linked to it: an account's
+    opportunities, a contact's quotes… The record page shows the panels of the
+    features the viewer may ``view``, in ``order``."""
+
+    key: str
+    label: str  # an English msgid
+    subjects: frozenset[str]  # the record kinds it appears on: "contact", "account", …
+    # (tenant_id, subject, subject_id) -> the rows the template lists; runs in
+    # the request's tenant transaction (through ``tenant_scope``).
+    load: Callable[[uuid.UUID, str, uuid.UUID], Awaitable[Sequence[Any]]]
+    template: str  # a partial that renders ``items`` (and ``subject``, ``subject_id``)
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of a record's history."""
+
+    at: dt.datetime
+    kind: str  # "activity", "change", "quote", … (the icon and the filter)
+    title: str  # already translated, or user text
+    body: str = ""
+    actor_id: uuid.UUID | None = None
+    link: str = ""  # relative to the workspace base, e.g. "/activities/0193…"
+
+
+# (tenant_id, subject, subject_id, limit) -> the newest entries of a record's history.
+TimelineSource = Callable[[uuid.UUID, str, uuid.UUID, int], Awaitable[Sequence[TimelineEntry]]]
+
+
+@dataclass(frozen=True)
 class Feature:
     name: str
     label: str
@@ -86,6 +121,12 @@ class Feature:
     flashes: Mapping[str, tuple[str, str]] = field(default_factory=dict)
     # Called with the domain events of each committed transaction.
     listeners: Sequence[Subscriber] = ()
+    # The module it belongs to in adoption figures: "sales", "marketing",
+    # "service", or "" for the platform and administration.
+    module: str = ""
+    # Boxes on other records' pages, and what it adds to their history.
+    record_panels: Sequence[RecordPanel] = ()
+    timeline: TimelineSource | None = None
 
     def permission(self, action: str) -> str:
         """The permission string checked for ``action`` on this feature."""

@@ -44,6 +44,7 @@ class RecordKind(Generic[R]):
     searched: Sequence[str]
     check: Check = _no_check
     label_fields: Sequence[str] = ("name",)
+    module: str = "sales"  # where its events count in adoption figures
 
     def label(self, record: Any) -> str:
         return " ".join(str(getattr(record, f) or "") for f in self.label_fields).strip()
@@ -58,6 +59,7 @@ def _event(kind: RecordKind[Any], verb: str, record: OwnedTable, actor: Actor) -
             actor_role=actor.role,
             object_type=kind.name,
             object_id=str(record.id),
+            module=kind.module,
         )
     )
 

@@ -60,8 +60,6 @@ def list_query(
     """The list parameters, plus every other query parameter as a filter
     (the list's spec refuses those it does not declare)."""
     filters = {
-        name: value
-        for name, value in request.query_params.items()
-        if name not in LIST_PARAMETERS
+        name: value for name, value in request.query_params.items() if name not in LIST_PARAMETERS
     }
     return ListQuery(q=q, cursor=cursor, limit=limit, sort=sort, filters=filters)

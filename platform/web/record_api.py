@@ -89,12 +89,9 @@ def record_controller(api: RecordApi, path: str) -> type[Controller]:
         values = sent_values(data)
         return shaped(await api.create_record(caller.tenant.id, values, actor=caller.actor))
 
-    @get(
-        "/{record_id:str}", summary=f"Read a {api.singular}", opt=requires(api.feature, "view")
-    )
+    @get("/{record_id:str}", summary=f"Read a {api.singular}", opt=requires(api.feature, "view"))
     async def read_record(
-        self: Controller,
-        caller: NamedDependency[ApiCaller], record_id: FromPath[str]
+        self: Controller, caller: NamedDependency[ApiCaller], record_id: FromPath[str]
     ) -> out:  # type: ignore[valid-type]
         return shaped(await api.get_record(caller.tenant.id, record_id))
 

@@ -32,9 +32,7 @@ class AccountFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     postcode: Annotated[str, Meta(max_length=10, title="Postcode")] = ""
     city: Annotated[str, Meta(max_length=100, title="City")] = ""
     owner_id: Annotated[uuid.UUID | None, Meta(title="Owner")] = None
-    notes: Annotated[
-        str, Meta(max_length=10_000, title="Notes", extra={"widget": "textarea"})
-    ] = ""
+    notes: Annotated[str, Meta(max_length=10_000, title="Notes", extra={"widget": "textarea"})] = ""
 
 
 AccountUpdate = partial_struct(AccountFields, "AccountUpdate")

@@ -1,6 +1,6 @@
 """Accounts: the companies a tenant sells to."""
 
-from piccolo.columns import Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from comptoir.platform.db.base import OwnedTable
@@ -10,6 +10,7 @@ class Account(OwnedTable, tablename="accounts"):
     name = Varchar(length=200)
     siren = Varchar(length=9, default="")
     industry = Varchar(length=100, default="")
+    employees = Integer(null=True, default=None)  # headcount, for territories and segments
     address = Varchar(length=300, default="")
     postcode = Varchar(length=10, default="")
     city = Varchar(length=100, default="")

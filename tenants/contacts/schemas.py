@@ -26,9 +26,7 @@ class ContactFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     ] = ""
     phone: Annotated[str, Meta(max_length=40, title="Phone", extra={"widget": "tel"})] = ""
     owner_id: Annotated[uuid.UUID | None, Meta(title="Owner")] = None
-    notes: Annotated[
-        str, Meta(max_length=10_000, title="Notes", extra={"widget": "textarea"})
-    ] = ""
+    notes: Annotated[str, Meta(max_length=10_000, title="Notes", extra={"widget": "textarea"})] = ""
 
 
 ContactUpdate = partial_struct(ContactFields, "ContactUpdate")

@@ -11,17 +11,11 @@ DESCRIPTION = "True"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="tenants", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="tenants", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Account", tablename="accounts", schema=None, columns=None
-    )
+    manager.add_table(class_name="Account", tablename="accounts", schema=None, columns=None)
 
-    manager.add_table(
-        class_name="Team", tablename="teams", schema=None, columns=None
-    )
+    manager.add_table(class_name="Team", tablename="teams", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Account",

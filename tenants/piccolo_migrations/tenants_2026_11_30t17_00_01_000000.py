@@ -22,9 +22,7 @@ SEARCHABLE = ("contacts", "accounts")
 
 def paged_search_function(table: str) -> list[str]:
     name = f"{table}_search_page"
-    query = (
-        f"SELECT id FROM {table} WHERE tenant_id = $1 AND search_text LIKE $2 ESCAPE ''\\'' "
-    )
+    query = f"SELECT id FROM {table} WHERE tenant_id = $1 AND search_text LIKE $2 ESCAPE ''\\'' "
     return [
         f"""
 CREATE OR REPLACE FUNCTION {name}(pattern text, after uuid, descending boolean, size integer)

@@ -33,6 +33,16 @@ PIPELINE_STAGES = (
     StageDefault("lost", "Perdue", 0, is_lost=True),
 )
 
+# Why deals are lost, in the tenant's language; an admin edits the list.
+LOST_REASONS = (
+    "Prix trop élevé",
+    "Concurrent retenu",
+    "Pas de budget",
+    "Projet abandonné ou reporté",
+    "Besoin non couvert",
+    "Sans réponse du client",
+)
+
 # priority: (first response, resolution), in minutes
 TICKET_SLAS = {
     "urgent": (60, 4 * 60),

@@ -2,12 +2,12 @@
 
 from comptoir.platform.features import Feature
 from comptoir.tenants.signup.controllers import SignupController
-from comptoir.tenants.signup.tables import PipelineStage, TicketSla
+from comptoir.tenants.signup.tables import TicketSla
 from comptoir.tenants.workspace.public_pages import PublicPages
 
 FEATURE = Feature(
     name="signup",
     label="Signup",
     page_routes=(SignupController, PublicPages),
-    tables=(PipelineStage, TicketSla),
+    tables=(TicketSla,),
 )

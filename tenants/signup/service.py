@@ -20,9 +20,10 @@ from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import Conflict, ValidationFailed
 from comptoir.platform.ids import new_id
 from comptoir.tenants.access.permissions import role_defaults
+from comptoir.tenants.opportunities.tables import LostReason, PipelineStage
 from comptoir.tenants.signup import defaults, limits
 from comptoir.tenants.signup.slugs import slug_problem
-from comptoir.tenants.signup.tables import PipelineStage, TicketSla
+from comptoir.tenants.signup.tables import TicketSla
 from comptoir.tenants.users.tables import Role
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -231,6 +232,9 @@ async def _provision_workspace(
             )
             for i, s in enumerate(defaults.PIPELINE_STAGES)
         ]
+    )
+    await scope.insert_many(
+        [LostReason(name=name, position=i) for i, name in enumerate(defaults.LOST_REASONS)]
     )
     await scope.insert_many(
         [

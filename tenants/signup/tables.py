@@ -1,17 +1,8 @@
-"""What provisioning creates besides users: pipeline stages and ticket SLAs."""
+"""What provisioning creates besides users and the pipeline: ticket SLAs."""
 
-from piccolo.columns import Boolean, Integer, Varchar
+from piccolo.columns import Integer, Varchar
 
 from comptoir.platform.db.base import TenantTable
-
-
-class PipelineStage(TenantTable, tablename="pipeline_stages"):
-    key = Varchar(length=40)  # unique per tenant
-    name = Varchar(length=100)
-    position = Integer(default=0)
-    probability = Integer(default=0)  # percent
-    is_won = Boolean(default=False)
-    is_lost = Boolean(default=False)
 
 
 class TicketSla(TenantTable, tablename="ticket_slas"):

@@ -52,9 +52,7 @@ async def home_figures(tenant: Tenant, user_id: uuid.UUID) -> HomeFigures:
         mine = await counters.owned_count(scope, "contacts", user_id)
         since = id_floor(now - dt.timedelta(days=7))
         this_week = len(
-            await scope.select(Contact, Contact.id)
-            .where(Contact.id >= since)
-            .limit(WEEK_CAP + 1)
+            await scope.select(Contact, Contact.id).where(Contact.id >= since).limit(WEEK_CAP + 1)
         )
         users = await scope.count(User).where(User.status == "active")
         invitations = (

@@ -13,7 +13,8 @@ from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import provisioning_log, tenant_by_slug
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.ids import parse_id
-from comptoir.tenants.signup.tables import PipelineStage, TicketSla
+from comptoir.tenants.opportunities.tables import PipelineStage
+from comptoir.tenants.signup.tables import TicketSla
 from comptoir.tenants.users.tables import Role
 from tests.support.fixtures import STRONG_PASSWORD
 from tests.support.pages import EN, post_form
