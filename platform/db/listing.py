@@ -134,15 +134,23 @@ def _filter_value(column: Column, name: str, value: str) -> Any:
 
 
 async def list_page(
-    scope: TenantScope, spec: ListSpec, query: ListQuery, *, limit: int | None = None
+    scope: TenantScope,
+    spec: ListSpec,
+    query: ListQuery,
+    *,
+    limit: int | None = None,
+    where: Sequence[Any] = (),
 ) -> Page[dict[str, Any]]:
-    """One page of the records the scope's viewer may see."""
+    """One page of the records the scope's viewer may see; ``where`` adds a
+    feature's own conditions (ranges, "is set") to the declared filters."""
     select = scope.select(spec.table, *[_column(spec, c) for c in spec.columns])  # type: ignore[type-var]
+    for condition in where:
+        select = select.where(condition)
     if query.q and query.q.strip() and spec.search_column:
         await scope.set_statement_timeout(SEARCH_TIMEOUT_MS)
     # The paged search function knows nothing of filters or of whose records
     # the viewer may see: it serves only lists that have neither.
-    whole_pages = scope.visibility is None and not query.filters
+    whole_pages = scope.visibility is None and not query.filters and not where
     return await _page(select, spec, query, limit, search_pages=whole_pages)
 
 

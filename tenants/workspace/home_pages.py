@@ -15,6 +15,7 @@ from comptoir.platform.errors import TooManyAttempts, ValidationFailed
 from comptoir.platform.features import signed_in
 from comptoir.platform.i18n import LOCALES
 from comptoir.platform.i18n import gettext as _
+from comptoir.tenants.activities.service import follow_ups as user_follow_ups
 from comptoir.tenants.workspace.dashboard import home_figures
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page, safe_next
 from comptoir.tenants.workspace.impersonation import end_impersonation
@@ -46,7 +47,14 @@ class HomePages(Controller):
     @get("/", name="workspace-home")
     async def home(self, page: NamedDependency[WorkspacePage]) -> Template:
         figures = await home_figures(page.tenant, page.user.id)
-        return render_page(page, "workspace/home.html", section="home", figures=figures)
+        follow_ups = None
+        if page.can("activities.view"):
+            follow_ups = await user_follow_ups(
+                page.tenant.id, page.user.id, timezone=page.tenant.timezone
+            )
+        return render_page(
+            page, "workspace/home.html", section="home", figures=figures, follow_ups=follow_ups
+        )
 
     @get("/account", name="account")
     async def account(self, page: NamedDependency[WorkspacePage]) -> Redirect:

@@ -125,6 +125,12 @@ async def create_session(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -
     return Created(record_id, _read_in_list("/api/v1/sessions", record_id, ws))
 
 
+async def create_activity(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"kind": "call", "subject": f"Rappeler Alpha {n}", "due_at": "2026-12-01T09:00:00Z"}
+    record_id = await _post(client, ws, "/api/v1/activities", body)
+    return Created(record_id, _read_one(f"/api/v1/activities/{record_id}", ws))
+
+
 # How to make a record of tenant A for every resource whose routes take an id,
 # by the routes' path prefix (the part before the first path parameter).
 RESOURCES: dict[str, Resource] = {
@@ -135,6 +141,7 @@ RESOURCES: dict[str, Resource] = {
     "/api/v1/invitations": Resource(create_invitation),
     "/api/v1/tokens": Resource(create_token, {"name": "Changed by another tenant"}),
     "/api/v1/sessions": Resource(create_session),
+    "/api/v1/activities": Resource(create_activity, {"subject": "Changed by another tenant"}),
 }
 
 
@@ -148,6 +155,7 @@ PAGE_PARAMETERS = {
     "invitation_id": "/api/v1/invitations",
     "token_id": "/api/v1/tokens",
     "session_id": "/api/v1/sessions",
+    "activity_id": "/api/v1/activities",
 }
 # Path parameters that are not record ids, and why.
 NOT_RECORD_IDS = {

@@ -1,0 +1,455 @@
+"""Activities (calls, meetings, e-mails, tasks, notes): named actions over the
+shared record rules, marking them done, and the reads other pages need (a
+user's follow-ups, a record's next follow-ups and its history)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from piccolo.columns.base import Column
+
+from comptoir.platform import events
+from comptoir.platform.audit import service as audit
+from comptoir.platform.auth.actor import Actor
+from comptoir.platform.db.listing import ListQuery, ListSpec, list_page
+from comptoir.platform.db.pagination import Page
+from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.errors import ValidationFailed
+from comptoir.platform.features import TimelineEntry
+from comptoir.platform.ids import parse_id
+from comptoir.platform.records import RecordKind, create_record, delete_record, update_record
+from comptoir.tenants.accounts.tables import Account
+from comptoir.tenants.activities.schemas import KINDS, ActivityFields, ActivityOut
+from comptoir.tenants.activities.tables import Activity
+from comptoir.tenants.contacts.tables import Contact
+from comptoir.tenants.opportunities.tables import Opportunity
+
+DEFAULT_TZ = "Europe/Paris"
+# How many overdue (and how many of today's) follow-ups the home page shows.
+FOLLOW_UPS_SHOWN = 20
+PANEL_SIZE = 10
+# Filters of the list beyond the declared equality ones.
+DONE_FILTER = "done"  # open | done
+DUE_AFTER = "due_after"  # ISO 8601 with an offset: due_at >= this
+DUE_BEFORE = "due_before"  # due_at < this
+RANGE_FILTERS = (DONE_FILTER, DUE_AFTER, DUE_BEFORE)
+# The record kinds an activity links to, by the name other pages call them.
+SUBJECT_COLUMNS = {
+    "contact": Activity.contact_id,
+    "account": Activity.account_id,
+    "opportunity": Activity.opportunity_id,
+}
+LINKS: Mapping[str, tuple[Any, str]] = {
+    "contact_id": (Contact, "must be the id of a contact of this workspace"),
+    "account_id": (Account, "must be the id of an account of this workspace"),
+    "opportunity_id": (Opportunity, "must be the id of an opportunity of this workspace"),
+}
+
+
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands timestamps back without their zone; they are UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def tenant_zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TZ)
+
+
+@dataclass(frozen=True)
+class Day:
+    """A calendar day in a tenant's time zone, as UTC bounds."""
+
+    date: dt.date
+    starts: dt.datetime
+    ends: dt.datetime
+
+    @classmethod
+    def of(cls, now: dt.datetime, zone: ZoneInfo) -> Day:
+        local = aware(now).astimezone(zone).date()
+        starts = dt.datetime.combine(local, dt.time(), tzinfo=zone)
+        ends = dt.datetime.combine(local + dt.timedelta(days=1), dt.time(), tzinfo=zone)
+        return cls(local, starts.astimezone(dt.UTC), ends.astimezone(dt.UTC))
+
+
+async def _check(scope: TenantScope, values: dict[str, Any]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not str(values.get("subject") or "").strip():
+        errors["subject"] = "an activity needs a subject"
+    if values.get("kind") not in KINDS:
+        errors["kind"] = f"must be one of {', '.join(KINDS)}"
+    due, ends = values.get("due_at"), values.get("ends_at")
+    if ends is not None and due is None:
+        errors["ends_at"] = "needs a start (due date) first"
+    elif ends is not None and due is not None and aware(ends) <= aware(due):
+        errors["ends_at"] = "must be after the start"
+    everyone = scope.unrestricted()
+    for name, (table, message) in LINKS.items():
+        if values.get(name) is not None and await everyone.find(table, values[name]) is None:
+            errors[name] = message
+    return errors
+
+
+ACTIVITIES: RecordKind[Activity] = RecordKind(
+    name="activity",
+    plural="activities",
+    table=Activity,
+    fields=ActivityFields,
+    searched=("subject", "body", "location"),
+    check=_check,
+    label_fields=("subject",),
+)
+
+ACTIVITY_LIST = ListSpec(
+    table=Activity,
+    columns=[*ActivityOut.__struct_fields__],
+    sorts={"created_at": ("id",), "updated_at": ("updated_at",), "due_at": ("due_at",)},
+    filters={
+        "kind": "kind",
+        "owner_id": "owner_id",
+        "contact_id": "contact_id",
+        "account_id": "account_id",
+        "opportunity_id": "opportunity_id",
+    },
+    search_function="activities_search_ids",
+    search_page_function="activities_search_page",
+)
+
+
+def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned = dict(values)
+    for name in ("subject", "location"):
+        if isinstance(cleaned.get(name), str):
+            cleaned[name] = cleaned[name].strip()
+    for name in ("due_at", "ends_at", "done_at"):
+        if isinstance(cleaned.get(name), dt.datetime):
+            cleaned[name] = aware(cleaned[name]).astimezone(dt.UTC)
+    return cleaned
+
+
+async def create_activity(
+    tenant_id: uuid.UUID, values: Mapping[str, Any], *, actor: Actor
+) -> Activity:
+    async with tenant_scope(tenant_id) as scope:
+        return await create_record(scope, ACTIVITIES, _clean(values), actor=actor)
+
+
+async def update_activity(
+    tenant_id: uuid.UUID, activity_id: uuid.UUID | str, values: Mapping[str, Any], *, actor: Actor
+) -> Activity:
+    async with tenant_scope(tenant_id) as scope:
+        return await update_record(scope, ACTIVITIES, activity_id, _clean(values), actor=actor)
+
+
+async def delete_activity(
+    tenant_id: uuid.UUID, activity_id: uuid.UUID | str, *, actor: Actor
+) -> None:
+    async with tenant_scope(tenant_id) as scope:
+        await delete_record(scope, ACTIVITIES, activity_id, actor=actor)
+
+
+async def get_activity(tenant_id: uuid.UUID, activity_id: uuid.UUID | str) -> Activity:
+    async with tenant_scope(tenant_id) as scope:
+        return await scope.get(Activity, activity_id)
+
+
+async def mark_done(
+    tenant_id: uuid.UUID,
+    activity_id: uuid.UUID | str,
+    *,
+    actor: Actor,
+    now: dt.datetime | None = None,
+) -> Activity:
+    """Mark an activity done now; one already done is left as it is (the
+    same click twice changes nothing and tells nobody twice)."""
+    async with tenant_scope(tenant_id) as scope:
+        activity = await scope.get(Activity, activity_id)
+        if activity.done_at is not None:
+            return activity
+        moment = aware(now or dt.datetime.now(dt.UTC))
+        activity.done_at = moment
+        activity.updated_at = moment
+        await scope.save(activity, columns=[Activity.done_at, Activity.updated_at])
+        await audit.record(
+            scope,
+            actor,
+            "activity.done",
+            object_type="activity",
+            object_id=activity.id,
+            changes={"done_at": [None, moment.isoformat()]},
+        )
+        events.emit(
+            events.DomainEvent(
+                name="activity.done",
+                tenant_id=tenant_id,
+                actor_id=actor.id,
+                actor_role=actor.role,
+                object_type="activity",
+                object_id=str(activity.id),
+                module="sales",
+                data={"kind": activity.kind},
+            )
+        )
+        return activity
+
+
+async def mark_undone(
+    tenant_id: uuid.UUID, activity_id: uuid.UUID | str, *, actor: Actor
+) -> Activity:
+    """Open a done activity again (a change like any other)."""
+    async with tenant_scope(tenant_id) as scope:
+        return await update_record(scope, ACTIVITIES, activity_id, {"done_at": None}, actor=actor)
+
+
+def _moment(name: str, value: str) -> dt.datetime:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise ValidationFailed({name: "must be a date and time (ISO 8601)"}) from error
+    if parsed.tzinfo is None:
+        raise ValidationFailed({name: "must say its time zone (e.g. Z or +01:00)"})
+    return parsed.astimezone(dt.UTC)
+
+
+def range_conditions(filters: Mapping[str, str]) -> list[Any]:
+    """The conditions of the open/done and due-window filters."""
+    conditions: list[Any] = []
+    done = filters.get(DONE_FILTER)
+    if done is not None:
+        if done not in ("open", "done"):
+            raise ValidationFailed({DONE_FILTER: "must be open or done"})
+        conditions.append(
+            Activity.done_at.is_null() if done == "open" else Activity.done_at.is_not_null()
+        )
+    if DUE_AFTER in filters:
+        conditions.append(Activity.due_at >= _moment(DUE_AFTER, filters[DUE_AFTER]))
+    if DUE_BEFORE in filters:
+        conditions.append(Activity.due_at < _moment(DUE_BEFORE, filters[DUE_BEFORE]))
+    return conditions
+
+
+async def list_activities(
+    tenant_id: uuid.UUID, query: ListQuery, *, limit: int | None = None
+) -> Page[dict[str, Any]]:
+    """A page of activities. Sorted by due date, only those with one are
+    listed (an undated note has no place in that order)."""
+    conditions = range_conditions(query.filters)
+    equal = {k: v for k, v in query.filters.items() if k not in RANGE_FILTERS}
+    if (query.sort or "").lstrip("-") == "due_at":
+        conditions.append(Activity.due_at.is_not_null())
+    plain = ListQuery(
+        q=query.q, cursor=query.cursor, limit=query.limit, sort=query.sort, filters=equal
+    )
+    async with tenant_scope(tenant_id) as scope:
+        return await list_page(scope, ACTIVITY_LIST, plain, limit=limit, where=conditions)
+
+
+# ---- the user's follow-ups ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """An activity as a follow-up line shows it (home page, record panels)."""
+
+    id: uuid.UUID
+    kind: str
+    subject: str
+    due_at: dt.datetime | None
+    done_at: dt.datetime | None
+    late: bool  # open and past due
+
+    @classmethod
+    def of(cls, activity: Any, now: dt.datetime | None = None) -> FollowUpRow:
+        moment = aware(now or dt.datetime.now(dt.UTC))
+        due = aware(_get(activity, "due_at")) if _get(activity, "due_at") else None
+        done = aware(_get(activity, "done_at")) if _get(activity, "done_at") else None
+        return cls(
+            id=_get(activity, "id"),
+            kind=_get(activity, "kind"),
+            subject=_get(activity, "subject"),
+            due_at=due,
+            done_at=done,
+            late=done is None and due is not None and due < moment,
+        )
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """A user's open activities that need them: overdue, and due today."""
+
+    day: Day
+    overdue: list[FollowUpRow]
+    today: list[FollowUpRow]
+    more_overdue: bool
+    more_today: bool
+    suggested_due: str  # a new follow-up's due time: the next full hour, local
+
+
+def _open_of(scope: TenantScope, owner_id: uuid.UUID) -> Any:
+    return (
+        scope.objects(Activity)
+        .where(Activity.owner_id == owner_id)
+        .where(Activity.done_at.is_null())
+        .where(Activity.due_at.is_not_null())
+    )
+
+
+async def follow_ups(
+    tenant_id: uuid.UUID,
+    user_id: uuid.UUID,
+    *,
+    timezone: str | None,
+    now: dt.datetime | None = None,
+    limit: int = FOLLOW_UPS_SHOWN,
+) -> FollowUps:
+    """The user's own open activities due before today (oldest first) and
+    today (by time), each list bounded; "today" is the tenant's."""
+    day = Day.of(now or dt.datetime.now(dt.UTC), tenant_zone(timezone))
+    async with tenant_scope(tenant_id) as scope:
+        overdue = await (
+            _open_of(scope, user_id)
+            .where(Activity.due_at < day.starts)
+            .order_by(Activity.due_at)
+            .limit(limit + 1)
+        )
+        today = await (
+            _open_of(scope, user_id)
+            .where(Activity.due_at >= day.starts)
+            .where(Activity.due_at < day.ends)
+            .order_by(Activity.due_at)
+            .limit(limit + 1)
+        )
+    moment = aware(now or dt.datetime.now(dt.UTC))
+    next_hour = moment.astimezone(tenant_zone(timezone)).replace(minute=0, second=0, microsecond=0)
+    next_hour += dt.timedelta(hours=1)
+    return FollowUps(
+        day=day,
+        overdue=[FollowUpRow.of(a, moment) for a in overdue[:limit]],
+        today=[FollowUpRow.of(a, moment) for a in today[:limit]],
+        more_overdue=len(overdue) > limit,
+        more_today=len(today) > limit,
+        suggested_due=next_hour.strftime("%Y-%m-%dT%H:%M"),
+    )
+
+
+# ---- other records' pages ----------------------------------------------------------
+
+
+async def next_follow_ups(
+    tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID, *, limit: int = PANEL_SIZE
+) -> list[FollowUpRow]:
+    """Open activities linked to a contact, account or opportunity: dated
+    ones by due date, then undated ones, ``limit`` at most."""
+    column = SUBJECT_COLUMNS.get(subject)
+    if column is None:
+        return []
+    async with tenant_scope(tenant_id) as scope:
+        dated = await (
+            scope.objects(Activity)
+            .where(column == subject_id)
+            .where(Activity.done_at.is_null())
+            .where(Activity.due_at.is_not_null())
+            .order_by(Activity.due_at)
+            .limit(limit)
+        )
+        undated = (
+            []
+            if len(dated) >= limit
+            else await scope.objects(Activity)
+            .where(column == subject_id)
+            .where(Activity.done_at.is_null())
+            .where(Activity.due_at.is_null())
+            .order_by(Activity.id)
+            .limit(limit - len(dated))
+        )
+    return [FollowUpRow.of(a) for a in [*dated, *undated]]
+
+
+def _entry(activity: Activity, at: dt.datetime) -> TimelineEntry:
+    return TimelineEntry(
+        at=aware(at),
+        kind=activity.kind if activity.kind in ("call", "meeting", "email") else "activity",
+        title=activity.subject,
+        body=activity.body,
+        actor_id=activity.owner_id,
+        link=f"/activities/{activity.id}",
+    )
+
+
+async def history_of(
+    tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID, limit: int
+) -> Sequence[TimelineEntry]:
+    """A record's history from its activities: the done ones (when done) and
+    the notes (when written), newest first, ``limit`` at most."""
+    column: Column | None = SUBJECT_COLUMNS.get(subject)
+    if column is None or limit <= 0:
+        return []
+    async with tenant_scope(tenant_id) as scope:
+        done = await (
+            scope.objects(Activity)
+            .where(column == subject_id)
+            .where(Activity.done_at.is_not_null())
+            .order_by(Activity.done_at, ascending=False)
+            .limit(limit)
+        )
+        notes = await (
+            scope.objects(Activity)
+            .where(column == subject_id)
+            .where(Activity.done_at.is_null())
+            .where(Activity.kind == "note")
+            .order_by(Activity.id, ascending=False)
+            .limit(limit)
+        )
+    entries = [_entry(a, a.done_at) for a in done] + [_entry(a, a.created_at) for a in notes]
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]
+
+
+@dataclass(frozen=True)
+class LinkNames:
+    """{id: name} of the records some activities link to, as the viewer sees them."""
+
+    contacts: dict[str, str]
+    accounts: dict[str, str]
+    opportunities: dict[str, str]
+
+
+def _ids(rows: Sequence[Any], name: str) -> list[uuid.UUID]:
+    found = {str(value) for row in rows if (value := _get(row, name))}
+    return [i for i in (parse_id(value) for value in found) if i is not None]
+
+
+def _get(row: Any, name: str) -> Any:
+    return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
+
+
+async def link_names(tenant_id: uuid.UUID, rows: Sequence[Any]) -> LinkNames:
+    """The names of the contacts, accounts and opportunities of these rows
+    (dicts or activities): one query per kind that appears."""
+    contacts: dict[str, str] = {}
+    accounts: dict[str, str] = {}
+    opportunities: dict[str, str] = {}
+    async with tenant_scope(tenant_id) as scope:
+        if wanted := _ids(rows, "contact_id"):
+            for row in await scope.select(
+                Contact, Contact.id, Contact.first_name, Contact.last_name, Contact.email
+            ).where(Contact.id.is_in(wanted)):
+                name = f"{row['first_name']} {row['last_name']}".strip()
+                contacts[str(row["id"])] = name or row["email"] or "—"
+        if wanted := _ids(rows, "account_id"):
+            for row in await scope.select(Account, Account.id, Account.name).where(
+                Account.id.is_in(wanted)
+            ):
+                accounts[str(row["id"])] = row["name"]
+        if wanted := _ids(rows, "opportunity_id"):
+            for row in await scope.select(Opportunity, Opportunity.id, Opportunity.name).where(
+                Opportunity.id.is_in(wanted)
+            ):
+                opportunities[str(row["id"])] = row["name"]
+    return LinkNames(contacts, accounts, opportunities)
