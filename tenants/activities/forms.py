@@ -75,8 +75,10 @@ def parse_activity_form(
     now: dt.datetime | None = None,
 ) -> dict[str, Any]:
     """The service's values from a posted form; ValidationFailed names each
-    field in trouble. Dates are read in the workspace's time zone; the
-    "done" box keeps an activity's done time, or sets it to now."""
+    field that cannot be read (the service checks the rest: a subject, the
+    end after the start, links that exist, all at once). Dates are read in
+    the workspace's time zone; the "done" box keeps an activity's done time,
+    or sets it to now."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     kind = str(data.get("kind", "task"))
@@ -89,8 +91,6 @@ def parse_activity_form(
         if len(text) > most:
             errors[name] = f"must be at most {most} characters"
         values[name] = text
-    if not values["subject"]:
-        errors["subject"] = "is required"
     for name in ("due_at", "ends_at"):
         raw = str(data.get(name, "")).strip()
         try:
