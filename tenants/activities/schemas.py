@@ -16,7 +16,7 @@ KINDS = ("call", "meeting", "email", "task", "note")
 ActivityKind = Literal["call", "meeting", "email", "task", "note"]
 # English labels (msgids) of the kinds, for forms and lists.
 KIND_LABELS = {
-    "call": "Call",
+    "call": "Phone call",
     "meeting": "Meeting",
     "email": "E-mail",
     "task": "Task",
