@@ -10,9 +10,10 @@ the audit diff (``changed_values``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, TypeVar
@@ -32,11 +33,37 @@ class FieldSpec:
 
     name: str
     label: str
-    kind: str  # text, uuid, textarea, email, tel, url…: the widget
+    kind: str  # text, uuid, textarea, email, tel, url, select, boolean, number, date, tags
     max_length: int | None = None
     pattern: str | None = None
     required: bool = False
     hint: str = ""
+    # A select's (value, English label) pairs: ``extra={"choices": …}`` or a Literal's values.
+    choices: tuple[tuple[str, str], ...] = ()
+    minimum: int | None = None  # a number's bounds (``Meta(ge=…, le=…)``)
+    maximum: int | None = None
+    item_max_length: int | None = None  # each tag's limit
+
+
+# The widget of a field that declares none, from its type.
+_TYPE_KINDS: dict[type[Any], str] = {
+    msgspec.inspect.BoolType: "boolean",
+    msgspec.inspect.IntType: "number",
+    msgspec.inspect.DateType: "date",
+    msgspec.inspect.ListType: "tags",
+    msgspec.inspect.LiteralType: "select",
+}
+
+
+def _choices(base: Any, extra: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    declared: Mapping[str, str] | Sequence[tuple[str, str]] = extra.get("choices", ())
+    if isinstance(declared, Mapping):
+        return tuple((str(k), str(v)) for k, v in declared.items())
+    if declared:
+        return tuple((str(k), str(v)) for k, v in declared)
+    if isinstance(base, msgspec.inspect.LiteralType):
+        return tuple((str(v), str(v)) for v in base.values)
+    return ()
 
 
 def _unwrap(info: Any) -> tuple[Any, dict[str, Any], dict[str, Any]]:
@@ -63,7 +90,10 @@ def form_fields(struct: type[msgspec.Struct]) -> tuple[FieldSpec, ...]:
         if isinstance(base, msgspec.inspect.UUIDType):
             kind = "uuid"
         else:
-            kind = str(extra.get("widget", "text"))
+            kind = str(extra.get("widget", _TYPE_KINDS.get(type(base), "text")))
+        item = getattr(base, "item_type", None)
+        while isinstance(item, msgspec.inspect.Metadata):
+            item = item.type
         specs.append(
             FieldSpec(
                 name=field.name,
@@ -73,6 +103,10 @@ def form_fields(struct: type[msgspec.Struct]) -> tuple[FieldSpec, ...]:
                 pattern=getattr(base, "pattern", None),
                 required=bool(extra.get("required", False)),
                 hint=str(schema.get("description", "")),
+                choices=_choices(base, extra),
+                minimum=getattr(base, "ge", None),
+                maximum=getattr(base, "le", None),
+                item_max_length=getattr(item, "max_length", None),
             )
         )
     return tuple(specs)
@@ -96,8 +130,61 @@ def sent_values(data: msgspec.Struct) -> dict[str, Any]:
     return {k: v for k, v in msgspec.structs.asdict(data).items() if v is not UNSET}
 
 
+TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+FALSE_WORDS = frozenset({"false", "no", "off", "0", ""})
+
+
+def _typed(spec: FieldSpec, value: str) -> tuple[Any, str | None]:
+    """A select, yes/no, number, date or tags field's typed value."""
+    if spec.kind == "select":
+        if value not in {choice for choice, _label in spec.choices}:
+            return value, "is not a valid choice"
+        return value, None
+    if spec.kind == "boolean":
+        word = value.lower()
+        return (
+            (word in TRUE_WORDS, None)
+            if word in TRUE_WORDS | FALSE_WORDS
+            else (
+                value,
+                "is not a valid choice",
+            )
+        )
+    if spec.kind == "number":
+        if not value:
+            return None, "is required" if spec.required else None
+        try:
+            number = int(value)
+        except ValueError:
+            return value, "must be a whole number"
+        if spec.minimum is not None and number < spec.minimum:
+            return value, f"must be at least {spec.minimum}"
+        if spec.maximum is not None and number > spec.maximum:
+            return value, f"must be at most {spec.maximum}"
+        return number, None
+    if spec.kind == "date":
+        if not value:
+            return None, "is required" if spec.required else None
+        try:
+            return dt.date.fromisoformat(value), None
+        except ValueError:
+            return value, "must be a date (YYYY-MM-DD)"
+    # tags: comma-separated, each trimmed, blanks and repeats dropped
+    tags = list(dict.fromkeys(tag.strip() for tag in value.split(",") if tag.strip()))
+    if spec.item_max_length is not None and any(len(t) > spec.item_max_length for t in tags):
+        return value, f"each must be at most {spec.item_max_length} characters"
+    if spec.max_length is not None and len(tags) > spec.max_length:
+        return value, f"must be at most {spec.max_length} items"
+    return tags, None
+
+
+TYPED_KINDS = frozenset({"select", "boolean", "number", "date", "tags"})
+
+
 def _check(spec: FieldSpec, raw: str) -> tuple[Any, str | None]:
     value = raw if spec.kind == "textarea" else raw.strip()
+    if spec.kind in TYPED_KINDS:
+        return _typed(spec, value)
     if spec.kind == "uuid":
         if not value:
             return None, None

@@ -1,5 +1,6 @@
-"""Accounts in the workspace: list with live search, the account's page (its
-form, its contacts), create, delete, and the account picker of other forms."""
+"""Accounts in the workspace: list with live search, the account's record page
+(key facts, history, its contacts, the other features' panels), its edit form,
+create, delete, and the account picker of other forms."""
 
 from __future__ import annotations
 
@@ -24,15 +25,18 @@ from comptoir.tenants.accounts.service import (
 )
 from comptoir.tenants.accounts.tables import Account
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.record_page import record_extras
 from comptoir.tenants.workspace.records import form_sections, form_values, people, wants_fragment
 from comptoir.tenants.workspace.rendering import form_errors, render_page, render_partial, see_other
 
 PAGE_SIZE = 25
 PICKER_SIZE = 20
+# The record page lists this many of the account's contacts, then links to the list.
+CONTACTS_SHOWN = 10
 SECTIONS = form_sections(
     AccountFields,
     [
-        ("Company", ["name", "siren", "industry", "website", "phone"]),
+        ("Company", ["name", "siren", "industry", "employees", "website", "phone"]),
         ("Address", ["address", "postcode", "city"]),
         ("Follow-up", ["owner_id", "notes"]),
     ],
@@ -47,12 +51,9 @@ async def _form(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
-    from comptoir.tenants.contacts.service import contacts_of_account
-
     values = form_values(AccountFields, account, data)
     if account is None and data is None:
         values["owner_id"] = str(page.user.id)
-    contacts = await contacts_of_account(page.tenant.id, account.id) if account else None
     return render_page(
         page,
         "accounts/form.html",
@@ -63,7 +64,6 @@ async def _form(
         values=values,
         errors=errors or {},
         people=await people(page),
-        contacts=contacts.items if contacts else [],
     )
 
 
@@ -123,6 +123,35 @@ class AccountPages(Controller):
 
     @get("/{account_id:str}", name="accounts-record", opt=requires("accounts", "view"))
     async def account(
+        self, page: NamedDependency[WorkspacePage], account_id: FromPath[str]
+    ) -> Template:
+        """The account's record page: key facts, history, contacts, panels."""
+        from comptoir.tenants.contacts.service import contacts_of_account
+
+        account = await get_account(page.tenant.id, account_id)
+        everyone = await people(page)
+        contacts = (
+            await contacts_of_account(page.tenant.id, account.id, limit=CONTACTS_SHOWN)
+            if page.can("contacts.view")
+            else None
+        )
+        return render_page(
+            page,
+            "accounts/record.html",
+            section="accounts",
+            account=account,
+            people=everyone,
+            contacts=contacts.items if contacts else [],
+            more_contacts=bool(contacts and contacts.next_cursor),
+            extras=await record_extras(
+                page, "account", account.id, fields=AccountFields, people=everyone
+            ),
+            subject="account",
+            subject_id=account.id,
+        )
+
+    @get("/{account_id:str}/edit", name="accounts-edit", opt=requires("accounts", "edit"))
+    async def edit(
         self, page: NamedDependency[WorkspacePage], account_id: FromPath[str]
     ) -> Template:
         return await _form(page, await get_account(page.tenant.id, account_id))

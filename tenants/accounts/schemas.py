@@ -26,6 +26,14 @@ class AccountFields(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         ),
     ] = ""
     industry: Annotated[str, Meta(max_length=100, title="Industry")] = ""
+    employees: Annotated[
+        Annotated[int, Meta(ge=0, le=10_000_000)] | None,
+        Meta(
+            title="Headcount",
+            description="How many people work there.",
+            extra={"widget": "number"},
+        ),
+    ] = None
     website: Annotated[str, Meta(max_length=300, title="Website", extra={"widget": "url"})] = ""
     phone: Annotated[str, Meta(max_length=40, title="Phone", extra={"widget": "tel"})] = ""
     address: Annotated[str, Meta(max_length=300, title="Address")] = ""
@@ -43,6 +51,7 @@ class AccountOut(msgspec.Struct, kw_only=True):
     name: str
     siren: str
     industry: str
+    employees: int | None
     website: str
     phone: str
     address: str

@@ -1,8 +1,44 @@
-"""/api/v1/contacts: the record API made from the contacts' declaration."""
+"""/api/v1/contacts: the record API made from the contacts' declaration.
 
+The service's records are shaped by ``contact_out`` (interests as a list)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from comptoir.platform.auth.actor import Actor
+from comptoir.platform.db.listing import ListQuery
+from comptoir.platform.db.pagination import Page
 from comptoir.platform.web.record_api import RecordApi, record_controller
 from comptoir.tenants.contacts import service
 from comptoir.tenants.contacts.schemas import ContactFields, ContactOut, ContactUpdate
+
+
+async def _list(tenant_id: uuid.UUID, query: ListQuery) -> Page[dict[str, Any]]:
+    found = await service.list_contacts(tenant_id, query)
+    rows = [
+        {**row, "interests": service.interests_of(str(row.get("interests") or ""))}
+        for row in found.items
+    ]
+    return Page(items=rows, next_cursor=found.next_cursor)
+
+
+async def _read(tenant_id: uuid.UUID, contact_id: str) -> ContactOut:
+    return service.contact_out(await service.get_contact(tenant_id, contact_id))
+
+
+async def _create(tenant_id: uuid.UUID, values: Mapping[str, Any], *, actor: Actor) -> ContactOut:
+    return service.contact_out(await service.create_contact(tenant_id, values, actor=actor))
+
+
+async def _update(
+    tenant_id: uuid.UUID, contact_id: str, values: Mapping[str, Any], *, actor: Actor
+) -> ContactOut:
+    updated = await service.update_contact(tenant_id, contact_id, values, actor=actor)
+    return service.contact_out(updated)
+
 
 CONTACTS_API = RecordApi(
     feature="contacts",
@@ -12,12 +48,12 @@ CONTACTS_API = RecordApi(
     update=ContactUpdate,
     out=ContactOut,
     spec=service.CONTACT_LIST,
-    list_records=service.list_contacts,
-    get_record=service.get_contact,
-    create_record=service.create_contact,
-    update_record=service.update_contact,
+    list_records=_list,
+    get_record=_read,
+    create_record=_create,
+    update_record=_update,
     delete_record=service.delete_contact,
-    searched="names, e-mail, phone and company",
+    searched="names, e-mail, phones, company and city",
 )
 
 ContactController = record_controller(CONTACTS_API, "/api/v1/contacts")

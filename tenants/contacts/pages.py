@@ -1,4 +1,5 @@
-"""Contacts in the workspace: list with live search, create, view and edit, delete.
+"""Contacts in the workspace: list with live search, create, the contact's
+record page (key facts, history, related records), its edit form, delete.
 
 Everything goes through the contacts service, in the request's transaction;
 another tenant's contact id (or one the sharing rule hides) is a 404 page."""
@@ -6,6 +7,7 @@ another tenant's contact id (or one the sharing rule hides) is a 404 page."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -17,16 +19,25 @@ from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.fields import parse_form
 from comptoir.tenants.access.permissions import requires
 from comptoir.tenants.accounts.service import account_names
-from comptoir.tenants.contacts.schemas import ContactFields
+from comptoir.tenants.contacts.schemas import (
+    FAMILY_SITUATIONS,
+    GENDERS,
+    PREFERRED_CHANNELS,
+    PROFESSION_CATEGORIES,
+    ContactFields,
+    ContactForm,
+)
 from comptoir.tenants.contacts.service import (
     create_contact,
     delete_contact,
     get_contact,
+    interests_of,
     list_contacts,
     update_contact,
 )
 from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
+from comptoir.tenants.workspace.record_page import record_extras
 from comptoir.tenants.workspace.records import (
     form_sections,
     form_values,
@@ -37,13 +48,33 @@ from comptoir.tenants.workspace.rendering import form_errors, render_page, rende
 
 PAGE_SIZE = 25
 SECTIONS = form_sections(
-    ContactFields,
+    ContactForm,
     [
         ("Identity", ["first_name", "last_name", "job_title", "company_name", "account_id"]),
-        ("How to reach them", ["email", "phone"]),
+        ("How to reach them", ["email", "phone", "mobile", "preferred_channel"]),
+        ("Address", ["address", "postcode", "city", "country"]),
+        ("Marketing consent", ["marketing_consent", "consent_source"]),
+        (
+            "Profile",
+            [
+                "birth_date",
+                "gender",
+                "family_situation",
+                "children",
+                "profession_category",
+                "interests",
+            ],
+        ),
         ("Follow-up", ["owner_id", "notes"]),
     ],
 )
+# The English labels of the select fields' values, for the record page.
+CHOICE_LABELS = {
+    "preferred_channel": PREFERRED_CHANNELS,
+    "gender": GENDERS,
+    "family_situation": FAMILY_SITUATIONS,
+    "profession_category": PROFESSION_CATEGORIES,
+}
 
 
 async def _form(
@@ -55,10 +86,12 @@ async def _form(
     status: int = 200,
     account_id: str = "",
 ) -> Template:
-    values = form_values(ContactFields, contact, data)
+    values = form_values(ContactForm, contact, data)
     if contact is None and data is None:
         values["owner_id"] = str(page.user.id)
         values["account_id"] = account_id
+    if contact is not None and data is None:
+        values["interests"] = ", ".join(interests_of(contact.interests))
     account_ids = [values["account_id"]] if values.get("account_id") else []
     return render_page(
         page,
@@ -87,15 +120,27 @@ class ContactPages(Controller):
         q: Annotated[str, QueryParameter(max_length=200)] = "",
         cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
         sort: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        owner_id: Annotated[str, QueryParameter(max_length=40)] = "",
+        city: Annotated[str, QueryParameter(max_length=100)] = "",
+        account_id: Annotated[str, QueryParameter(max_length=40)] = "",
     ) -> Template:
-        """The full page, or with htmx only the table rows (search, "Load more")."""
-        query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE)
+        """The full page, or with htmx only the table rows (search, filters, "Load more")."""
+        filters = {
+            name: value.strip()
+            for name, value in (("owner_id", owner_id), ("city", city), ("account_id", account_id))
+            if value.strip()
+        }
+        query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE, filters=filters)
         found = await list_contacts(page.tenant.id, query)
+        accounts = await account_names(page.tenant.id, [account_id] if account_id else [])
         context: dict[str, Any] = {
             "contacts": found.items,
             "next_cursor": found.next_cursor,
             "q": q,
             "sort": sort or "",
+            "filters": filters,
+            "filter_query": urlencode(filters),
+            "account_filter": accounts.get(account_id, ""),
             "people": await people(page),
         }
         if wants_fragment(request):
@@ -116,7 +161,7 @@ class ContactPages(Controller):
         self, page: NamedDependency[WorkspacePage], data: URLEncodedBody[dict[str, str]]
     ) -> Template | Redirect:
         try:
-            values = parse_form(ContactFields, data)
+            values = parse_form(ContactForm, data)
             contact = await create_contact(page.tenant.id, values, actor=page.actor)
         except ValidationFailed as error:
             return await _form(page, None, data=data, errors=form_errors(error), status=422)
@@ -124,6 +169,30 @@ class ContactPages(Controller):
 
     @get("/{contact_id:str}", name="contact", opt=requires("contacts", "view"))
     async def contact(
+        self, page: NamedDependency[WorkspacePage], contact_id: FromPath[str]
+    ) -> Template:
+        """The contact's record page: key facts, history, related records."""
+        contact = await get_contact(page.tenant.id, contact_id)
+        everyone = await people(page)
+        account_ids = [contact.account_id] if contact.account_id else []
+        return render_page(
+            page,
+            "contacts/record.html",
+            section="contacts",
+            contact=contact,
+            people=everyone,
+            accounts=await account_names(page.tenant.id, account_ids),
+            interests=interests_of(contact.interests),
+            choice_labels=CHOICE_LABELS,
+            extras=await record_extras(
+                page, "contact", contact.id, fields=ContactFields, people=everyone
+            ),
+            subject="contact",
+            subject_id=contact.id,
+        )
+
+    @get("/{contact_id:str}/edit", name="contact-edit", opt=requires("contacts", "edit"))
+    async def edit(
         self, page: NamedDependency[WorkspacePage], contact_id: FromPath[str]
     ) -> Template:
         return await _form(page, await get_contact(page.tenant.id, contact_id))
@@ -137,7 +206,7 @@ class ContactPages(Controller):
     ) -> Template | Redirect:
         contact = await get_contact(page.tenant.id, contact_id)
         try:
-            values = parse_form(ContactFields, data, only_sent=True)
+            values = parse_form(ContactForm, data, only_sent=True)
             await update_contact(page.tenant.id, contact.id, values, actor=page.actor)
         except ValidationFailed as error:
             return await _form(page, contact, data=data, errors=form_errors(error), status=422)
