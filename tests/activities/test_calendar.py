@@ -150,3 +150,10 @@ async def test_the_settings_page_shows_the_address_once(
     assert (await post_form(client, base, f"{base}/calendar/off", {})).status_code == 303
     settings = await client.get("/api/v1/me/follow-up-settings", headers=workspace.headers)
     assert settings.json()["calendar_feed"] is False
+
+
+def test_the_feed_secret_stays_out_of_the_request_log() -> None:
+    from comptoir.platform.logs import loggable_path
+
+    assert loggable_path("/calendar/acme/Zx9-secret_Token.ics") == "/calendar/acme/[secret]"
+    assert loggable_path("/w/acme/activities/0193") == "/w/acme/activities/0193"
