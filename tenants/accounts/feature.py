@@ -1,14 +1,14 @@
 """The accounts feature's manifest."""
 
 from comptoir.platform.features import EVERY_ACTION, WORK_ACTIONS, Feature, NavEntry
-from comptoir.tenants.accounts.controllers import AccountController
+from comptoir.tenants.accounts.controllers import AccountController, AccountTimelineController
 from comptoir.tenants.accounts.pages import AccountPages
 from comptoir.tenants.accounts.tables import Account
 
 FEATURE = Feature(
     name="accounts",
     label="Accounts",
-    api_routes=(AccountController,),
+    api_routes=(AccountController, AccountTimelineController),
     page_routes=(AccountPages,),
     tables=(Account,),
     nav=(NavEntry(key="accounts", label="Accounts", path="/accounts", icon="building", order=10),),

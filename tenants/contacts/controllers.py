@@ -8,12 +8,25 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
 from comptoir.platform.auth.actor import Actor
+from comptoir.platform.auth.callers import ApiCaller
 from comptoir.platform.db.listing import ListQuery
 from comptoir.platform.db.pagination import Page
+from comptoir.platform.features import requires
+from comptoir.platform.web.lists import PageOf
 from comptoir.platform.web.record_api import RecordApi, record_controller
 from comptoir.tenants.contacts import service
 from comptoir.tenants.contacts.schemas import ContactFields, ContactOut, ContactUpdate
+from comptoir.tenants.workspace.record_page import (
+    TimelineItemOut,
+    people_by_id,
+    record_history,
+    timeline_out,
+)
 
 
 async def _list(tenant_id: uuid.UUID, query: ListQuery) -> Page[dict[str, Any]]:
@@ -57,3 +70,30 @@ CONTACTS_API = RecordApi(
 )
 
 ContactController = record_controller(CONTACTS_API, "/api/v1/contacts")
+
+
+class ContactTimelineController(Controller):
+    """A contact's history: its changes and what the features record about it."""
+
+    path = "/api/v1/contacts"
+    tags = ["Contacts"]
+
+    @get(
+        "/{record_id:str}/timeline",
+        summary="A contact's history",
+        description="Newest first, the last 30 entries: its changes (field by field) and "
+        "the entries of the features the caller may see (activities, …).",
+        opt=requires("contacts", "view"),
+    )
+    async def timeline(
+        self, caller: NamedDependency[ApiCaller], record_id: FromPath[str]
+    ) -> PageOf[TimelineItemOut]:
+        contact = await service.get_contact(caller.tenant.id, record_id)
+        items = await record_history(
+            caller,
+            "contact",
+            contact.id,
+            fields=ContactFields,
+            people=await people_by_id(caller.tenant.id),
+        )
+        return PageOf(items=[timeline_out(item) for item in items], next_cursor=None)

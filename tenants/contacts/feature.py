@@ -1,14 +1,14 @@
 """The contacts feature's manifest."""
 
 from comptoir.platform.features import EVERY_ACTION, WORK_ACTIONS, Feature, NavEntry
-from comptoir.tenants.contacts.controllers import ContactController
+from comptoir.tenants.contacts.controllers import ContactController, ContactTimelineController
 from comptoir.tenants.contacts.pages import ContactPages
 from comptoir.tenants.contacts.tables import Contact
 
 FEATURE = Feature(
     name="contacts",
     label="Contacts",
-    api_routes=(ContactController,),
+    api_routes=(ContactController, ContactTimelineController),
     page_routes=(ContactPages,),
     tables=(Contact,),
     nav=(NavEntry(key="contacts", label="Contacts", path="/contacts", icon="contacts", order=20),),

@@ -18,10 +18,11 @@ Nothing here is unbounded: one audit query and one call per panel or source."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import msgspec
 
@@ -29,11 +30,11 @@ from comptoir.platform.assembly import all_features
 from comptoir.platform.audit.tables import AuditEntry
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.features import Feature, TimelineEntry
 from comptoir.platform.fields import form_fields
 from comptoir.platform.i18n import gettext as _
-from comptoir.tenants.workspace.deps import WorkspacePage
-from comptoir.tenants.workspace.rendering import person_name
+from comptoir.tenants.workspace.rendering import DEFAULT_TZ, Formatters, person_name
 
 HISTORY_LIMIT = 30
 # A value shown in a diff is cut to this many characters (notes can be long).
@@ -78,7 +79,16 @@ class RecordExtras:
 ValueFormat = Callable[[str, Any], str]
 
 
-def viewable_features(page: WorkspacePage) -> list[Feature]:
+class Viewer(Protocol):
+    """Who looks at the record: a workspace page or an API caller."""
+
+    @property
+    def tenant(self) -> Tenant: ...
+
+    def can(self, permission: str) -> bool: ...
+
+
+def viewable_features(page: Viewer) -> list[Feature]:
     """The features whose records the viewer may see (as the navigation decides)."""
     return [f for f in all_features() if page.can(f.permission("view"))]
 
@@ -90,7 +100,21 @@ def field_labels(fields: type[msgspec.Struct] | None) -> dict[str, str]:
     return {spec.name: _(spec.label) for spec in form_fields(fields)}
 
 
-def _plain(value: Any, people: Mapping[uuid.UUID, User], name: str) -> str:
+def _moment(text: str, fmt: Formatters) -> str | None:
+    """A date or a moment as the audit log stores it, in the reader's words."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}.*)?", text):
+        return None
+    try:
+        if len(text) == 10:
+            return fmt.day(dt.datetime.combine(dt.date.fromisoformat(text), dt.time(12)))
+        return fmt.when(dt.datetime.fromisoformat(text), "short")
+    except ValueError:
+        return None
+
+
+def _plain(
+    value: Any, people: Mapping[uuid.UUID, User], name: str, fmt: Formatters | None = None
+) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
@@ -101,6 +125,9 @@ def _plain(value: Any, people: Mapping[uuid.UUID, User], name: str) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     text = str(value)
+    shown = _moment(text, fmt or Formatters(DEFAULT_TZ))
+    if shown is not None:
+        return shown
     return text if len(text) <= SHOWN_VALUE else text[: SHOWN_VALUE - 1] + "…"
 
 
@@ -109,6 +136,7 @@ def diff_lines(
     labels: Mapping[str, str],
     people: Mapping[uuid.UUID, User],
     value_format: ValueFormat | None = None,
+    fmt: Formatters | None = None,
 ) -> tuple[FieldChange, ...]:
     """An audit row's ``changes`` ({field: [old, new]} for a change, {field: value}
     at creation) as readable lines, in the order of the record's fields.
@@ -122,7 +150,7 @@ def diff_lines(
             continue
         value = changes[name]
         before, after = (value[0], value[1]) if _is_pair(value) else (None, value)
-        show: ValueFormat = value_format or (lambda n, v: _plain(v, people, n))
+        show: ValueFormat = value_format or (lambda n, v: _plain(v, people, n, fmt))
         lines.append(
             FieldChange(
                 label=labels.get(name, name.replace("_", " ").capitalize()),
@@ -142,7 +170,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 
 async def _audit_history(
-    page: WorkspacePage,
+    page: Viewer,
     subject: str,
     subject_id: uuid.UUID,
     limit: int,
@@ -160,10 +188,13 @@ async def _audit_history(
             .output(load_json=True)
         )
     action_labels = {k: v for f in all_features() for k, v in f.audit_labels.items()}
+    fmt = Formatters(page.tenant.timezone or DEFAULT_TZ)
     items = []
     for row in rows:
         verb = row.action.rsplit(".", 1)[-1]
-        changes = diff_lines(row.changes, labels, people) if verb in ("create", "update") else ()
+        changes = (
+            diff_lines(row.changes, labels, people, fmt=fmt) if verb in ("create", "update") else ()
+        )
         items.append(
             HistoryItem(
                 entry=TimelineEntry(
@@ -180,7 +211,7 @@ async def _audit_history(
 
 
 async def record_extras(
-    page: WorkspacePage,
+    page: Viewer,
     subject: str,
     subject_id: uuid.UUID,
     *,
@@ -194,7 +225,8 @@ async def record_extras(
     manifests' ``RecordPanel.subjects`` and timeline sources name it and as its
     audit rows' ``object_type`` store it; ``fields`` (the record's declared input
     struct) labels the fields of its diffs; ``people`` (user id -> User, e.g.
-    ``records.people(page)``) names the actors of the features' entries."""
+    ``records.people(page)``) names the actors of the features' entries;
+    ``page`` is the viewer's workspace page (or API caller)."""
     people = people or {}
     features = viewable_features(page)
     panels = [
@@ -213,8 +245,25 @@ async def record_extras(
         )
         for _feature, panel in panels
     ]
+    history = await record_history(
+        page, subject, subject_id, fields=fields, people=people, limit=limit
+    )
+    return RecordExtras(panels=views, timeline=history)
+
+
+async def record_history(
+    page: Viewer,
+    subject: str,
+    subject_id: uuid.UUID,
+    *,
+    fields: type[msgspec.Struct] | None = None,
+    people: Mapping[uuid.UUID, User] | None = None,
+    limit: int = HISTORY_LIMIT,
+) -> list[HistoryItem]:
+    """A record's history alone (see ``record_extras``), newest first, ``limit`` at most."""
+    people = people or {}
     history = await _audit_history(page, subject, subject_id, limit, field_labels(fields), people)
-    for feature in features:
+    for feature in viewable_features(page):
         if feature.timeline is None:
             continue
         for entry in await feature.timeline(page.tenant.id, subject, subject_id, limit):
@@ -233,4 +282,45 @@ async def record_extras(
                 )
             )
     history.sort(key=lambda item: item.entry.at, reverse=True)
-    return RecordExtras(panels=views, timeline=history[:limit])
+    return history[:limit]
+
+
+class FieldChangeOut(msgspec.Struct, kw_only=True):
+    field: str  # the field's label, in the caller's language
+    before: str
+    after: str
+
+
+class TimelineItemOut(msgspec.Struct, kw_only=True):
+    """One entry of a record's history, as the API shows it."""
+
+    at: dt.datetime
+    kind: str
+    title: str
+    body: str
+    actor_id: uuid.UUID | None
+    actor_name: str
+    link: str
+    changes: list[FieldChangeOut]
+
+
+def timeline_out(item: HistoryItem) -> TimelineItemOut:
+    return TimelineItemOut(
+        at=item.entry.at,
+        kind=item.entry.kind,
+        title=item.entry.title,
+        body=item.entry.body,
+        actor_id=item.entry.actor_id,
+        actor_name=item.actor_name,
+        link=item.entry.link,
+        changes=[
+            FieldChangeOut(field=c.label, before=c.before, after=c.after) for c in item.changes
+        ],
+    )
+
+
+async def people_by_id(tenant_id: uuid.UUID, limit: int = 500) -> dict[uuid.UUID, User]:
+    """The workspace's users by id, to name the actors of a history (one query)."""
+    async with tenant_scope(tenant_id) as scope:
+        users = await scope.objects(User).order_by(User.id).limit(limit)
+    return {user.id: user for user in users}

@@ -72,7 +72,7 @@ def test_accounts_flow(page: Any, live_server: LiveServer) -> None:
     page.fill("#f-last_name", "Vernier")
     page.get_by_role("button", name="Créer le contact").click()
     page.wait_for_url(re.compile(rf"{base}/w/{SLUG}/contacts/[0-9a-f-]{{36}}$"))
-    expect(page.locator(".details")).to_contain_text("Crèmerie du Marché")
+    expect(page.locator("#contact-account")).to_contain_text("Crèmerie du Marché")
 
     # Another contact picks the account through the search-as-you-type picker.
     page.goto(f"/w/{SLUG}/contacts/new")

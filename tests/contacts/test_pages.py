@@ -145,3 +145,34 @@ async def test_list_filters_by_city_and_owner_and_shows_consent(
     assert "Lyonnais" in mine.text and "Nantais" not in mine.text
     rows = await client.get(base, params={"city": "Nantes"}, headers={**EN, "HX-Request": "true"})
     assert "Nantais" in rows.text and "<html" not in rows.text
+
+
+async def test_timeline_api_merges_changes_and_activities(
+    client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    h = workspace.headers
+    contact_id = await _contact(client, workspace, phone="01 00 00 00 00")
+    await client.patch(f"/api/v1/contacts/{contact_id}", headers=h, json={"phone": "06 00"})
+    note = await client.post(
+        "/api/v1/activities",
+        headers=h,
+        json={"kind": "note", "subject": "Préfère être appelée le matin", "contact_id": contact_id},
+    )
+    assert note.status_code == 201, note.text
+    timeline = await client.get(f"/api/v1/contacts/{contact_id}/timeline", headers=h)
+    assert timeline.status_code == 200, timeline.text
+    body = timeline.json()
+    assert body["next_cursor"] is None
+    kinds = [item["kind"] for item in body["items"]]
+    assert kinds == ["activity", "change", "create"]
+    change = body["items"][1]
+    assert [(c["before"], c["after"]) for c in change["changes"]] == [("01 00 00 00 00", "06 00")]
+    assert change["actor_id"] == workspace.admin_user_id and change["actor_name"]
+    assert body["items"][0]["title"] == "Préfère être appelée le matin"
+    hidden = await client.get(
+        f"/api/v1/contacts/{contact_id}/timeline", headers=other_workspace.headers
+    )
+    assert hidden.status_code == 404
+    account = await client.post("/api/v1/accounts", headers=h, json={"name": "Atelier"})
+    history = await client.get(f"/api/v1/accounts/{account.json()['id']}/timeline", headers=h)
+    assert [item["kind"] for item in history.json()["items"]] == ["create"]
