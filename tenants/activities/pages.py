@@ -37,6 +37,9 @@ PICKER_SIZE = 20
 OWNERS = ("mine", "all")
 STATES = ("open", "done", "all")
 WHENS = ("", "overdue", "today", "upcoming")
+# "due": soonest first (only dated activities); "recent": newest first. Without
+# a choice: by due date within a date window, else the newest first.
+ORDERS = ("due", "recent")
 # How a one-click "done" answers htmx: the piece of page it came from.
 VIEWS = {"follow-up": "activities/_follow_up.html", "row": "activities/_rows.html"}
 
@@ -59,7 +62,7 @@ def _list_filters(
     if kind in KINDS:
         filters["kind"] = kind
     if not when:
-        return filters, None
+        return filters, "due_at"
     day = service.Day.of(_now(), _zone(page))
     if when == "overdue":
         filters[service.DUE_BEFORE] = day.starts.isoformat()
@@ -156,18 +159,21 @@ class ActivityPages(Controller):
         done: Choice = "open",
         when: Choice = "",
         kind: Choice = "",
+        order: Choice = "",
     ) -> Template:
         """The full page, or with htmx only the table rows (filters, search, "Load more")."""
         owner, done, when = _pick(owner, OWNERS), _pick(done, STATES), _pick(when, WHENS)
         kind = kind if kind in KINDS else ""
+        order = order if order in ORDERS else ("due" if when else "recent")
         filters, sort = _list_filters(page, owner, done, when, kind)
+        sort = sort if order == "due" else None
         query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE, filters=filters)
         found = await service.list_activities(page.tenant.id, query)
         context: dict[str, Any] = {
             "activities": found.items,
             "next_cursor": found.next_cursor,
             "q": q,
-            "choices": {"owner": owner, "done": done, "when": when, "kind": kind},
+            "choices": {"owner": owner, "done": done, "when": when, "kind": kind, "order": order},
             "people": await people(page),
             "names": await service.link_names(page.tenant.id, found.items),
             "kinds": [(k, KIND_LABELS[k]) for k in KINDS],

@@ -188,6 +188,9 @@ async def test_quick_add_form_errors_and_list_filters(
     assert "Rappeler le garage" in upcoming.text and "Note d&#39;équipe" not in upcoming.text
     overdue = await client.get(f"/w/{slug}/activities", params={"when": "overdue"}, headers=EN)
     assert "Rappeler le garage" not in overdue.text
+    # By due date, only dated activities are listed, soonest first.
+    by_due = await client.get(f"/w/{slug}/activities", params={"order": "due"}, headers=EN)
+    assert "Rappeler le garage" in by_due.text and "Note d&#39;équipe" not in by_due.text
 
 
 async def test_edit_done_box_and_delete(client: httpx.AsyncClient, workspace: Workspace) -> None:

@@ -141,6 +141,15 @@ def test_follow_ups_flow(page: Any, live_server: LiveServer) -> None:
     expect(page.locator(".page-actions a", has_text="Ajouter à mon agenda")).to_be_visible()
     screenshot(page, "activity-form")
 
+    # On a phone the follow-ups come first, full width.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/w/{SLUG}/")
+    expect(page.locator("#follow-ups-overdue .fu-item").first).to_be_visible()
+    screenshot(page, "home-follow-ups-mobile")
+    page.goto(f"/w/{SLUG}/activities")
+    screenshot(page, "activities-list-mobile")
+    page.set_viewport_size({"width": 1440, "height": 900})
+
     # One's settings: the calendar subscription's address, shown once.
     page.goto(f"/w/{SLUG}/account/follow-ups")
     page.get_by_role("button", name="Activer l'abonnement").click()
