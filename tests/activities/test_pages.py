@@ -247,3 +247,29 @@ async def test_record_panel_and_history(client: httpx.AsyncClient, workspace: Wo
     assert [entry.title for entry in history] == ["Premier appel", "Aime le vélo"]
     assert history[0].kind == "call" and history[0].link == f"/activities/{call}"
     assert len(await history_of(tenant, "contact", uuid.UUID(contact_id), 1)) == 1
+
+
+async def test_a_contacts_page_shows_its_follow_ups_and_history(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    contact_id = await new_contact(client, workspace, "Fabre")
+    planned = await _activity(
+        client,
+        workspace,
+        subject="Rappeler Mme Fabre",
+        contact_id=contact_id,
+        due_at="2026-12-04T09:00:00Z",
+    )
+    done = await _activity(
+        client, workspace, subject="Premier rendez-vous", contact_id=contact_id, kind="meeting"
+    )
+    await client.post(f"{API}/{done}/done", headers=workspace.headers)
+    await sign_in_as(client, workspace, workspace.admin_user_id)
+    page = await client.get(f"/w/{workspace.slug}/contacts/{contact_id}", headers=EN)
+    assert page.status_code == 200
+    panel = page.text.split('id="panel-next-follow-ups"')[1].split("</section>")[0]
+    assert "Next follow-ups" in page.text and "Rappeler Mme Fabre" in panel
+    assert f"/activities/{planned}/done" in panel and "Premier rendez-vous" not in panel
+    assert f"activities/new?contact_id={contact_id}" in panel
+    history = page.text.split('id="record-history"')[1]
+    assert "Premier rendez-vous" in history

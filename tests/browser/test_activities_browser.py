@@ -67,6 +67,7 @@ def _seed(server: LiveServer) -> str:
         ("meeting", "Métré chez M. Lambert", day + dt.timedelta(minutes=10)),
         ("task", "Commander le chêne", day + dt.timedelta(minutes=15)),
         ("meeting", "Pose de la cuisine", day + dt.timedelta(days=3, hours=9)),
+        ("email", "Envoyer les échantillons à Hélène Roux", day + dt.timedelta(days=2, hours=11)),
     ]
     for kind, subject, due in plans:
         body: dict[str, Any] = {"kind": kind, "subject": subject, "due_at": due.isoformat()}
@@ -121,7 +122,7 @@ def test_follow_ups_flow(page: Any, live_server: LiveServer) -> None:
     page.locator(".sidebar-nav a", has_text="Activités").click()
     page.wait_for_url(f"{base}/w/{SLUG}/activities")
     rows = page.locator("#activity-rows tr.act-row")
-    expect(rows).to_have_count(7)  # 7 planned, 1 done (left out), plus the quick one
+    expect(rows).to_have_count(8)  # 8 planned, 1 done (left out), plus the quick one
     screenshot(page, "activities-list")
     page.select_option("select[name=kind]", "call")
     expect(rows).to_have_count(2)
@@ -140,6 +141,14 @@ def test_follow_ups_flow(page: Any, live_server: LiveServer) -> None:
     expect(page.locator("#f-subject")).to_have_value("Métré chez M. Lambert")
     expect(page.locator(".page-actions a", has_text="Ajouter à mon agenda")).to_be_visible()
     screenshot(page, "activity-form")
+
+    # The contact's page: its next follow-ups, and the done call in its history.
+    page.goto(f"/w/{SLUG}/activities?done=all")
+    page.locator('#activity-rows a[href*="/contacts/"]', has_text="Hélène Roux").first.click()
+    page.wait_for_url(re.compile(rf"{base}/w/{SLUG}/contacts/[0-9a-f-]{{36}}$"))
+    expect(page.locator("#panel-next-follow-ups")).to_contain_text("Envoyer les échantillons")
+    expect(page.locator("#record-history")).to_contain_text("Appeler Hélène Roux")
+    screenshot(page, "contact-follow-ups")
 
     # On a phone the follow-ups come first, full width.
     page.set_viewport_size({"width": 390, "height": 844})
