@@ -107,7 +107,8 @@ class ActivityController(record_controller(ACTIVITIES_API, "/api/v1/activities")
             activity = await service.get_activity(caller.tenant.id, record_id[: -len(ICS_SUFFIX)])
             if activity.due_at is None:
                 raise NotFoundException("This activity has no date, so no calendar event.")
-            return ics_response(ics.calendar_of([activity]), f"activity-{activity.id}.ics")
+            body = ics.calendar_of([activity], link_base=ics.workspace_link(caller.tenant.slug))
+            return ics_response(body, f"activity-{activity.id}.ics")
         return shaped(await service.get_activity(caller.tenant.id, record_id))
 
     @post(
@@ -199,7 +200,10 @@ class CalendarFeed(Controller):
             raise NotFoundException()
         activities = await ics.feed_activities(owner.tenant.id, owner.user.id)
         name = f"Comptoir · {owner.tenant.company_name}"
-        return ics_response(ics.calendar_of(activities, name=name), "comptoir.ics")
+        body = ics.calendar_of(
+            activities, name=name, link_base=ics.workspace_link(owner.tenant.slug)
+        )
+        return ics_response(body, "comptoir.ics")
 
 
 __all__ = ["ActivityController", "CalendarFeed", "MyFollowUpController"]

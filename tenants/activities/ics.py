@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from icalendar import Calendar, Event
 
 from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.settings import get_settings
 from comptoir.tenants.activities.service import aware
 from comptoir.tenants.activities.tables import Activity
 
@@ -21,7 +22,11 @@ DEFAULT_LENGTH = dt.timedelta(minutes=30)
 PRODUCT = "-//Comptoir//Activities//FR"
 
 
-def _event(activity: Activity, stamp: dt.datetime) -> Event:
+def workspace_link(slug: str) -> str:
+    return f"{get_settings().base_url}/w/{slug}"
+
+
+def _event(activity: Activity, stamp: dt.datetime, link_base: str) -> Event:
     assert activity.due_at is not None
     starts = aware(activity.due_at).astimezone(dt.UTC)
     ends = aware(activity.ends_at).astimezone(dt.UTC) if activity.ends_at else None
@@ -36,13 +41,16 @@ def _event(activity: Activity, stamp: dt.datetime) -> Event:
     if activity.location:
         event.add("location", activity.location)
     event.add("categories", [activity.kind.upper()])
+    if link_base:
+        event.add("url", f"{link_base}/activities/{activity.id}")
     if activity.updated_at is not None:
         event.add("last-modified", aware(activity.updated_at).astimezone(dt.UTC))
     return event
 
 
-def calendar_of(activities: Iterable[Activity], *, name: str = "") -> bytes:
-    """The iCalendar text of these activities (those without a due date are left out)."""
+def calendar_of(activities: Iterable[Activity], *, name: str = "", link_base: str = "") -> bytes:
+    """The iCalendar text of these activities (those without a due date are
+    left out); ``link_base`` (a workspace's address) gives each its page."""
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")
@@ -52,7 +60,7 @@ def calendar_of(activities: Iterable[Activity], *, name: str = "") -> bytes:
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for activity in activities:
         if activity.due_at is not None:
-            calendar.add_component(_event(activity, stamp))
+            calendar.add_component(_event(activity, stamp, link_base))
     return bytes(calendar.to_ical())
 
 

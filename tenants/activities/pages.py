@@ -244,7 +244,8 @@ class ActivityPages(Controller):
             found = await service.get_activity(page.tenant.id, activity_id[: -len(ICS_SUFFIX)])
             if found.due_at is None:
                 raise NotFoundException()
-            return ics_response(ics.calendar_of([found]), f"activity-{found.id}.ics")
+            body = ics.calendar_of([found], link_base=ics.workspace_link(page.tenant.slug))
+            return ics_response(body, f"activity-{found.id}.ics")
         return await _form(page, await service.get_activity(page.tenant.id, activity_id))
 
     @post("/{activity_id:str}", name="activity-update", opt=requires("activities", "edit"))

@@ -19,6 +19,7 @@ from comptoir.platform.settings import get_settings
 from comptoir.tenants.activities.tables import FollowUpSettings
 
 TOKEN_BYTES = 32
+FINGERPRINT = 8
 LIVE_STATUSES = ("trial", "active")
 
 
@@ -34,13 +35,16 @@ async def settings_of(scope: TenantScope, user_id: uuid.UUID) -> FollowUpSetting
 class FollowUpPreferences:
     reminder_emails: bool
     calendar_feed: bool
+    calendar_fingerprint: str = ""
 
 
 def _shown(row: FollowUpSettings | None) -> FollowUpPreferences:
     if row is None:
         return FollowUpPreferences(reminder_emails=True, calendar_feed=False)
     return FollowUpPreferences(
-        reminder_emails=bool(row.reminder_emails), calendar_feed=bool(row.calendar_token_hash)
+        reminder_emails=bool(row.reminder_emails),
+        calendar_feed=bool(row.calendar_token_hash),
+        calendar_fingerprint=row.calendar_token_prefix if row.calendar_token_hash else "",
     )
 
 
@@ -82,7 +86,9 @@ async def rotate_calendar_token(tenant: Tenant, user_id: uuid.UUID, *, actor: Ac
     async with tenant_scope(tenant.id) as scope:
         row = await settings_of(scope, user_id)
         row.calendar_token_hash = digest(token)
-        row.calendar_token_prefix = token[:6]
+        # What the settings page shows to tell addresses apart: a piece of the
+        # hash, never of the secret.
+        row.calendar_token_prefix = row.calendar_token_hash[:FINGERPRINT]
         await scope.save(
             row,
             columns=[FollowUpSettings.calendar_token_hash, FollowUpSettings.calendar_token_prefix],

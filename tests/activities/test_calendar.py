@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 import httpx
 from icalendar import Calendar, Component
 
+from comptoir.platform.auth.credentials import digest
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.tenants.activities.tables import FollowUpSettings
 from tests.support.fixtures import Workspace
@@ -49,6 +50,7 @@ async def test_an_activity_as_an_event(client: httpx.AsyncClient, workspace: Wor
     assert str(event["SUMMARY"]) == "Démo, atelier; suite"
     assert str(event["DESCRIPTION"]) == "Apporter le devis\net les échantillons"
     assert str(event["LOCATION"]) == "12 rue de la Paix, Lyon"
+    assert str(event["URL"]).endswith(f"/w/{workspace.slug}/activities/{meeting['id']}")
     # A call without an end lasts half an hour in a calendar.
     call = await _activity(client, workspace, subject="Appel", due_at="2026-12-03T14:00:00Z")
     [event] = _events(
@@ -142,6 +144,8 @@ async def test_the_settings_page_shows_the_address_once(
     assert f"/calendar/{workspace.slug}/" in made.text
     again = await client.get(base)
     assert f"/calendar/{workspace.slug}/" not in again.text  # shown once
+    token = made.text.split(f"/calendar/{workspace.slug}/")[1].split(".ics")[0]
+    assert digest(token)[:8] in again.text and token[:8] not in again.text  # a fingerprint
     assert "Make a new address" in again.text
     off = await post_form(client, base, f"{base}/reminders", {})
     assert off.status_code == 303
