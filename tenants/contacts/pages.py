@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
+from babel.dates import format_date
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from comptoir.platform import i18n
 from comptoir.platform.db.listing import ListQuery
 from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.fields import parse_form
@@ -175,17 +177,23 @@ class ContactPages(Controller):
         contact = await get_contact(page.tenant.id, contact_id)
         everyone = await people(page)
         account_ids = [contact.account_id] if contact.account_id else []
+        accounts = await account_names(page.tenant.id, account_ids)
         return render_page(
             page,
             "contacts/record.html",
             section="contacts",
             contact=contact,
             people=everyone,
-            accounts=await account_names(page.tenant.id, account_ids),
+            accounts=accounts,
             interests=interests_of(contact.interests),
+            birth_date=(
+                format_date(contact.birth_date, "long", locale=i18n.current_locale.get())
+                if contact.birth_date
+                else ""
+            ),
             choice_labels=CHOICE_LABELS,
             extras=await record_extras(
-                page, "contact", contact.id, fields=ContactFields, people=everyone
+                page, "contact", contact.id, fields=ContactFields, people=everyone, names=accounts
             ),
             subject="contact",
             subject_id=contact.id,

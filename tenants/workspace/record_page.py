@@ -32,7 +32,7 @@ from comptoir.platform.auth.tables import User
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.features import Feature, TimelineEntry
-from comptoir.platform.fields import form_fields
+from comptoir.platform.fields import FieldSpec, form_fields
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.workspace.rendering import DEFAULT_TZ, Formatters, person_name
 
@@ -100,6 +100,21 @@ def field_labels(fields: type[msgspec.Struct] | None) -> dict[str, str]:
     return {spec.name: _(spec.label) for spec in form_fields(fields)}
 
 
+def _declared(spec: FieldSpec | None, value: Any, names: Mapping[str, str]) -> str | None:
+    """A value as its field declares it: a choice's label, tags, a linked record's name."""
+    if spec is None or value in (None, ""):
+        return None
+    if spec.choices:
+        labels = dict(spec.choices)
+        return _(labels[str(value)]) if str(value) in labels else None
+    if spec.kind == "tags":
+        tags = value if isinstance(value, list) else str(value).split(",")
+        return ", ".join(str(tag).strip() for tag in tags if str(tag).strip())
+    if spec.kind == "uuid" and spec.name != "owner_id":
+        return names.get(str(value), _("another record"))
+    return None
+
+
 def _moment(text: str, fmt: Formatters) -> str | None:
     """A date or a moment as the audit log stores it, in the reader's words."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}.*)?", text):
@@ -137,10 +152,16 @@ def diff_lines(
     people: Mapping[uuid.UUID, User],
     value_format: ValueFormat | None = None,
     fmt: Formatters | None = None,
+    specs: Mapping[str, FieldSpec] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[FieldChange, ...]:
     """An audit row's ``changes`` ({field: [old, new]} for a change, {field: value}
     at creation) as readable lines, in the order of the record's fields.
-    Fields the record does not declare (internal columns) are left out."""
+    Fields the record does not declare (internal columns) are left out; ``specs``
+    (the declared fields) show choices by their labels, ``names`` ({id: name})
+    the records a field links to."""
+    specs = specs or {}
+    names = names or {}
     if not isinstance(changes, Mapping):
         return ()
     order = {name: position for position, name in enumerate(labels)}
@@ -150,7 +171,9 @@ def diff_lines(
             continue
         value = changes[name]
         before, after = (value[0], value[1]) if _is_pair(value) else (None, value)
-        show: ValueFormat = value_format or (lambda n, v: _plain(v, people, n, fmt))
+        show: ValueFormat = value_format or (
+            lambda n, v: _declared(specs.get(n), v, names) or _plain(v, people, n, fmt)
+        )
         lines.append(
             FieldChange(
                 label=labels.get(name, name.replace("_", " ").capitalize()),
@@ -174,10 +197,13 @@ async def _audit_history(
     subject: str,
     subject_id: uuid.UUID,
     limit: int,
-    labels: Mapping[str, str],
+    fields: type[msgspec.Struct] | None,
     people: Mapping[uuid.UUID, User],
+    names: Mapping[str, str],
 ) -> list[HistoryItem]:
     """The record's own audit rows (one query, newest first)."""
+    labels = field_labels(fields)
+    specs = {spec.name: spec for spec in form_fields(fields)} if fields else {}
     async with tenant_scope(page.tenant.id) as scope:
         rows = await (
             scope.objects(AuditEntry)
@@ -193,7 +219,9 @@ async def _audit_history(
     for row in rows:
         verb = row.action.rsplit(".", 1)[-1]
         changes = (
-            diff_lines(row.changes, labels, people, fmt=fmt) if verb in ("create", "update") else ()
+            diff_lines(row.changes, labels, people, fmt=fmt, specs=specs, names=names)
+            if verb in ("create", "update")
+            else ()
         )
         items.append(
             HistoryItem(
@@ -203,7 +231,11 @@ async def _audit_history(
                     title=_(action_labels.get(row.action, row.action)),
                     actor_id=row.actor_id,
                 ),
-                actor_name=row.actor_label or _("System"),
+                actor_name=(
+                    person_name(people[row.actor_id])
+                    if row.actor_id in people
+                    else row.actor_label or _("System")
+                ),
                 changes=changes,
             )
         )
@@ -218,6 +250,7 @@ async def record_extras(
     fields: type[msgspec.Struct] | None = None,
     people: Mapping[uuid.UUID, User] | None = None,
     limit: int = HISTORY_LIMIT,
+    names: Mapping[str, str] | None = None,
 ) -> RecordExtras:
     """The panels and the history of one record, as the viewer may see them.
 
@@ -226,6 +259,7 @@ async def record_extras(
     audit rows' ``object_type`` store it; ``fields`` (the record's declared input
     struct) labels the fields of its diffs; ``people`` (user id -> User, e.g.
     ``records.people(page)``) names the actors of the features' entries;
+    ``names`` ({id: name}, e.g. the contact's account) names linked records in diffs;
     ``page`` is the viewer's workspace page (or API caller)."""
     people = people or {}
     features = viewable_features(page)
@@ -246,7 +280,7 @@ async def record_extras(
         for _feature, panel in panels
     ]
     history = await record_history(
-        page, subject, subject_id, fields=fields, people=people, limit=limit
+        page, subject, subject_id, fields=fields, people=people, limit=limit, names=names
     )
     return RecordExtras(panels=views, timeline=history)
 
@@ -259,10 +293,11 @@ async def record_history(
     fields: type[msgspec.Struct] | None = None,
     people: Mapping[uuid.UUID, User] | None = None,
     limit: int = HISTORY_LIMIT,
+    names: Mapping[str, str] | None = None,
 ) -> list[HistoryItem]:
     """A record's history alone (see ``record_extras``), newest first, ``limit`` at most."""
     people = people or {}
-    history = await _audit_history(page, subject, subject_id, limit, field_labels(fields), people)
+    history = await _audit_history(page, subject, subject_id, limit, fields, people, names or {})
     for feature in viewable_features(page):
         if feature.timeline is None:
             continue

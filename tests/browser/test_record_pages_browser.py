@@ -161,6 +161,7 @@ def test_contact_and_account_record_pages(page: Any, live_server: LiveServer) ->
     expect(page.locator("#f-interests")).to_have_value("bourgogne, vins nature, dégustations")
     page.fill("#f-phone", "03 80 99 88 77")
     page.fill("#f-children", "3")
+    page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "contact-edit-form")
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url(f"{base}/w/{SLUG}/contacts/{contact_id}")

@@ -4,9 +4,12 @@ related account), the edit form with the new fields, and who may see it."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
+import pytest
 
+from comptoir.platform.db.engine import get_engine
 from tests.support.fixtures import Workspace
 from tests.support.pages import EN, add_person, post_form, sign_in, sign_in_as
 
@@ -35,6 +38,7 @@ async def test_record_page_shows_facts_account_and_history(
         account_id=account.json()["id"],
         marketing_consent=True,
         profession_category="2",
+        birth_date="1986-09-14",
         interests=["fromage", "vin"],
     )
     await client.patch(
@@ -50,7 +54,7 @@ async def test_record_page_shows_facts_account_and_history(
     assert "Fromagerie Garnier" in text and f"/accounts/{account.json()['id']}" in text
     assert "Marketing consent" in text and "badge-success" in text
     assert "Craftspeople, shopkeepers and business owners" in text
-    assert '<span class="chip">fromage</span>' in text
+    assert '<span class="chip">fromage</span>' in text and "September 14, 1986" in text
     # The history: the change, field by field, newest first, then the creation.
     history = text[text.index('id="record-history"') :]
     assert history.index("Changed a contact") < history.index("Created a contact")
@@ -176,3 +180,47 @@ async def test_timeline_api_merges_changes_and_activities(
     account = await client.post("/api/v1/accounts", headers=h, json={"name": "Atelier"})
     history = await client.get(f"/api/v1/accounts/{account.json()['id']}/timeline", headers=h)
     assert [item["kind"] for item in history.json()["items"]] == ["create"]
+
+
+async def test_record_pages_cost_the_same_whatever_their_history(
+    client: httpx.AsyncClient, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The record pages read a bounded history: more changes, contacts or
+    activities do not mean more queries."""
+    count = [0]
+    engine_type = type(get_engine())
+    original = engine_type.run_querystring
+
+    async def counting(self: Any, querystring: Any, in_pool: bool = True) -> Any:
+        count[0] += 1
+        return await original(self, querystring, in_pool=in_pool)
+
+    monkeypatch.setattr(engine_type, "run_querystring", counting)
+    h = workspace.headers
+    account = (await client.post("/api/v1/accounts", headers=h, json={"name": "Atelier"})).json()
+    contact_id = await _contact(client, workspace, account_id=account["id"])
+    await sign_in(client, workspace)
+
+    async def cost(path: str) -> int:
+        before = count[0]
+        response = await client.get(f"/w/{workspace.slug}{path}", headers=EN)
+        assert response.status_code == 200
+        return count[0] - before
+
+    first = {p: await cost(p) for p in (f"/contacts/{contact_id}", f"/accounts/{account['id']}")}
+    for i in range(40):
+        await client.patch(f"/api/v1/contacts/{contact_id}", headers=h, json={"city": f"V{i}"})
+        await client.post(
+            "/api/v1/contacts", headers=h, json={"last_name": f"N{i}", "account_id": account["id"]}
+        )
+        await client.post(
+            "/api/v1/activities",
+            headers=h,
+            json={"kind": "note", "subject": f"Note {i}", "contact_id": contact_id},
+        )
+    later = {p: await cost(p) for p in first}
+    assert later == first
+    assert max(first.values()) <= 25, first
+    page = await client.get(f"/w/{workspace.slug}/contacts/{contact_id}", headers=EN)
+    history = page.text[page.text.index('id="record-history"') :]
+    assert history.count('class="timeline-item') == 30
