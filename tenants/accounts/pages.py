@@ -5,6 +5,7 @@ create, delete, and the account picker of other forms."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
@@ -80,15 +81,24 @@ class AccountPages(Controller):
         q: Annotated[str, QueryParameter(max_length=200)] = "",
         cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
         sort: Annotated[str | None, QueryParameter(max_length=40)] = None,
+        owner_id: Annotated[str, QueryParameter(max_length=40)] = "",
+        city: Annotated[str, QueryParameter(max_length=100)] = "",
     ) -> Template:
-        """The full page, or with htmx only the table rows (search, "Load more")."""
-        query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE)
+        """The full page, or with htmx only the table rows (search, filters, "Load more")."""
+        filters = {
+            name: value.strip()
+            for name, value in (("owner_id", owner_id), ("city", city))
+            if value.strip()
+        }
+        query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE, filters=filters)
         found = await list_accounts(page.tenant.id, query)
         context: dict[str, Any] = {
             "accounts": found.items,
             "next_cursor": found.next_cursor,
             "q": q,
             "sort": sort or "",
+            "filters": filters,
+            "filter_query": urlencode(filters),
             "people": await people(page),
         }
         if wants_fragment(request):

@@ -99,3 +99,20 @@ async def test_an_end_user_does_not_see_others_accounts(
     for path in (f"/accounts/{theirs}", f"/accounts/{theirs}/edit"):
         response = await client.get(f"/w/{workspace.slug}{path}", headers=EN)
         assert response.status_code == 404, path
+
+
+async def test_list_filters_by_city_and_owner_and_shows_headcount(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    colleague = await add_person(client, workspace, "end_user")
+    await _account(client, workspace, name="Brasserie Lyonnaise", city="Lyon", employees=1200)
+    await _account(client, workspace, name="Chantier Nantais", city="Nantes", owner_id=colleague)
+    await sign_in(client, workspace)
+    base = f"/w/{workspace.slug}/accounts"
+    lyon = await client.get(base, params={"city": "Lyon"}, headers=EN)
+    assert "Brasserie Lyonnaise" in lyon.text and "Chantier Nantais" not in lyon.text
+    assert "1,200" in lyon.text
+    theirs = await client.get(base, params={"owner_id": colleague}, headers=EN)
+    assert "Chantier Nantais" in theirs.text and "Brasserie Lyonnaise" not in theirs.text
+    rows = await client.get(base, params={"city": "Nantes"}, headers={**EN, "HX-Request": "true"})
+    assert "Chantier Nantais" in rows.text and "<html" not in rows.text
