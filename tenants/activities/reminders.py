@@ -174,8 +174,22 @@ async def send_morning_reminders(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+# A slot run later than this (every worker was down) is run as of now.
+LATE_SLOT = dt.timedelta(hours=1)
+
+
+def _moment_of(context: JobContext, now: dt.datetime | None = None) -> dt.datetime:
+    """The time the run is for: its slot, unless the slot is long past."""
+    current = aware(now or dt.datetime.now(dt.UTC))
+    try:
+        slot = aware(dt.datetime.fromisoformat(str(context.args.get("slot", ""))))
+    except ValueError:
+        return current
+    return slot if current - slot < LATE_SLOT else current
+
+
 async def morning_reminder_job(context: JobContext) -> None:
-    await send_morning_reminders()
+    await send_morning_reminders(now=_moment_of(context))
 
 
 MORNING_REMINDER = JobKind(

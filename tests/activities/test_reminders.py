@@ -9,6 +9,7 @@ import uuid
 import httpx
 
 from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.jobs.worker import run_due_jobs
 from comptoir.tenants.activities.reminders import MORNING_REMINDER, send_morning_reminders
 from tests.support.fixtures import Workspace
 from tests.support.jobs import deliver_mail
@@ -113,3 +114,18 @@ async def test_the_workspace_time_zone_decides_the_morning(
 async def test_the_job_kind_is_periodic_and_bounded() -> None:
     assert MORNING_REMINDER.periodic == "*/15 * * * *"
     assert MORNING_REMINDER.max_attempts >= 1 and MORNING_REMINDER.timeout > 0
+
+
+async def test_the_worker_runs_the_job_of_the_slot(
+    client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
+) -> None:
+    await _plan(client, workspace, workspace.admin_user_id, "Rappel", "2026-12-01T09:00:00+01:00")
+    assert await run_due_jobs(kinds=(MORNING_REMINDER,), now=MORNING) == 1
+    await deliver_mail()
+    assert len(mailbox.to(workspace.admin_email)) == 1
+    # The same slot is not run twice; the next one finds the day done.
+    assert await run_due_jobs(kinds=(MORNING_REMINDER,), now=MORNING) == 0
+    later = MORNING + dt.timedelta(minutes=15)
+    assert await run_due_jobs(kinds=(MORNING_REMINDER,), now=later) == 1
+    await deliver_mail()
+    assert len(mailbox.to(workspace.admin_email)) == 1
