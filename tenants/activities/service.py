@@ -383,25 +383,40 @@ def _entry(activity: Activity, at: dt.datetime) -> TimelineEntry:
     )
 
 
+# An account's history also shows its contacts' activities, for this many contacts.
+ACCOUNT_CONTACTS_IN_HISTORY = 200
+
+
 async def history_of(
     tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID, limit: int
 ) -> Sequence[TimelineEntry]:
     """A record's history from its activities: the done ones (when done) and
-    the notes (when written), newest first, ``limit`` at most."""
+    the notes (when written), newest first, ``limit`` at most. An account's
+    includes those of its contacts (the first ``ACCOUNT_CONTACTS_IN_HISTORY``)."""
     column: Column | None = SUBJECT_COLUMNS.get(subject)
     if column is None or limit <= 0:
         return []
     async with tenant_scope(tenant_id) as scope:
+        linked: Any = column == subject_id
+        if subject == "account":
+            people = await (
+                scope.select(Contact, Contact.id)
+                .where(Contact.account_id == subject_id)
+                .order_by(Contact.id)
+                .limit(ACCOUNT_CONTACTS_IN_HISTORY)
+            )
+            if people:
+                linked = linked | Activity.contact_id.is_in([row["id"] for row in people])
         done = await (
             scope.objects(Activity)
-            .where(column == subject_id)
+            .where(linked)
             .where(Activity.done_at.is_not_null())
             .order_by(Activity.done_at, ascending=False)
             .limit(limit)
         )
         notes = await (
             scope.objects(Activity)
-            .where(column == subject_id)
+            .where(linked)
             .where(Activity.done_at.is_null())
             .where(Activity.kind == "note")
             .order_by(Activity.id, ascending=False)

@@ -248,6 +248,20 @@ async def test_record_panel_and_history(client: httpx.AsyncClient, workspace: Wo
     assert history[0].kind == "call" and history[0].link == f"/activities/{call}"
     assert len(await history_of(tenant, "contact", uuid.UUID(contact_id), 1)) == 1
 
+    # An account's history includes its contacts' activities.
+    account = await client.post(
+        "/api/v1/accounts", headers=workspace.headers, json={"name": "Vélos Garnier"}
+    )
+    account_id = account.json()["id"]
+    await client.patch(
+        f"/api/v1/contacts/{contact_id}", headers=workspace.headers, json={"account_id": account_id}
+    )
+    own = await _activity(
+        client, workspace, subject="Visite du magasin", account_id=account_id, kind="note"
+    )
+    titles = [e.title for e in await history_of(tenant, "account", uuid.UUID(account_id), 10)]
+    assert titles == ["Visite du magasin", "Premier appel", "Aime le vélo"], (titles, own)
+
 
 async def test_a_contacts_page_shows_its_follow_ups_and_history(
     client: httpx.AsyncClient, workspace: Workspace
