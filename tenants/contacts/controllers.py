@@ -66,7 +66,8 @@ CONTACTS_API = RecordApi(
     create_record=_create,
     update_record=_update,
     delete_record=service.delete_contact,
-    searched="names, e-mail, phones, company and city",
+    searched="names, e-mail, phones, company and city; `marketing_consent=true|false` "
+    "filters by marketing consent",
 )
 
 ContactController = record_controller(CONTACTS_API, "/api/v1/contacts")

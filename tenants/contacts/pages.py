@@ -125,11 +125,17 @@ class ContactPages(Controller):
         owner_id: Annotated[str, QueryParameter(max_length=40)] = "",
         city: Annotated[str, QueryParameter(max_length=100)] = "",
         account_id: Annotated[str, QueryParameter(max_length=40)] = "",
+        marketing_consent: Annotated[str, QueryParameter(max_length=5)] = "",
     ) -> Template:
         """The full page, or with htmx only the table rows (search, filters, "Load more")."""
         filters = {
             name: value.strip()
-            for name, value in (("owner_id", owner_id), ("city", city), ("account_id", account_id))
+            for name, value in (
+                ("owner_id", owner_id),
+                ("city", city),
+                ("account_id", account_id),
+                ("marketing_consent", marketing_consent),
+            )
             if value.strip()
         }
         query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE, filters=filters)
@@ -154,6 +160,7 @@ class ContactPages(Controller):
         self,
         page: NamedDependency[WorkspacePage],
         account_id: Annotated[str, QueryParameter(max_length=40)] = "",
+        marketing_consent: Annotated[str, QueryParameter(max_length=5)] = "",
     ) -> Template:
         """A blank form; from an account's page, already linked to that account."""
         return await _form(page, None, account_id=account_id)

@@ -4,6 +4,7 @@ to a contact: a name or an e-mail, and an account of the same workspace."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Mapping
@@ -15,6 +16,7 @@ from comptoir.platform.auth.actor import Actor
 from comptoir.platform.db.listing import ListQuery, ListSpec, list_page
 from comptoir.platform.db.pagination import Page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.records import RecordKind, create_record, delete_record, update_record
 from comptoir.tenants.accounts.tables import Account
 from comptoir.tenants.contacts.schemas import INTERESTS_STORED, ContactFields, ContactOut
@@ -142,11 +144,23 @@ def contact_out(record: Contact | Mapping[str, Any]) -> ContactOut:
     return msgspec.convert(shown, ContactOut, from_attributes=True)
 
 
+# A filter beside the declared ones: ``marketing_consent=true|false``.
+CONSENT_FILTER = "marketing_consent"
+
+
 async def list_contacts(
     tenant_id: uuid.UUID, query: ListQuery, *, limit: int | None = None
 ) -> Page[dict[str, Any]]:
+    filters = dict(query.filters)
+    where = []
+    if CONSENT_FILTER in filters:
+        given = filters.pop(CONSENT_FILTER).strip().lower()
+        if given not in ("true", "false"):
+            raise ValidationFailed({CONSENT_FILTER: "must be true or false"})
+        where.append(Contact.marketing_consent == (given == "true"))
+    plain = dataclasses.replace(query, filters=filters)
     async with tenant_scope(tenant_id) as scope:
-        return await list_page(scope, CONTACT_LIST, query, limit=limit)
+        return await list_page(scope, CONTACT_LIST, plain, limit=limit, where=where)
 
 
 async def contacts_of_account(

@@ -156,3 +156,19 @@ async def test_consent_given_at_creation_keeps_its_date(
     )
     without = await _create(client, workspace, consent_at="2025-06-01T08:30:00Z")
     assert without.json()["consent_at"] is None
+
+
+async def test_list_filters_by_consent(client: httpx.AsyncClient, workspace: Workspace) -> None:
+    await _create(client, workspace, first_name="Oui", marketing_consent=True)
+    await _create(client, workspace, first_name="Non")
+    h = workspace.headers
+
+    async def names(value: str) -> list[str]:
+        r = await client.get("/api/v1/contacts", params={"marketing_consent": value}, headers=h)
+        assert r.status_code == 200, r.text
+        return [c["first_name"] for c in r.json()["items"]]
+
+    assert await names("true") == ["Oui"]
+    assert await names("false") == ["Non"]
+    refused = await client.get("/api/v1/contacts", params={"marketing_consent": "yes"}, headers=h)
+    assert refused.status_code == 422 and "marketing_consent" in refused.text

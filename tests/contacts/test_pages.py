@@ -145,6 +145,8 @@ async def test_list_filters_by_city_and_owner_and_shows_consent(
     lyon = await client.get(base, params={"city": "Lyon"}, headers=EN)
     assert "Lyonnais" in lyon.text and "Nantais" not in lyon.text
     assert 'badge-success">Given' in lyon.text
+    consenting = await client.get(base, params={"marketing_consent": "false"}, headers=EN)
+    assert "Nantais" in consenting.text and "Lyonnais" not in consenting.text
     mine = await client.get(base, params={"owner_id": workspace.admin_user_id}, headers=EN)
     assert "Lyonnais" in mine.text and "Nantais" not in mine.text
     rows = await client.get(base, params={"city": "Nantes"}, headers={**EN, "HX-Request": "true"})
