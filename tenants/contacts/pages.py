@@ -183,8 +183,9 @@ class ContactPages(Controller):
         """The contact's record page: key facts, history, related records."""
         contact = await get_contact(page.tenant.id, contact_id)
         everyone = await people(page)
-        account_ids = [contact.account_id] if contact.account_id else []
-        accounts = await account_names(page.tenant.id, account_ids)
+        # The account is named and linked only for those who may open it.
+        shown = contact.account_id and page.can("accounts.view")
+        accounts = await account_names(page.tenant.id, [contact.account_id] if shown else [])
         return render_page(
             page,
             "contacts/record.html",
