@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.ids import parse_id
 from comptoir.tenants.activities.schemas import KINDS
-from comptoir.tenants.activities.service import aware
+from comptoir.tenants.activities.service import aware, in_utc
 from comptoir.tenants.activities.tables import Activity
 
 FORM_FIELDS = (
@@ -37,11 +37,11 @@ def local_input(value: dt.datetime | None, zone: ZoneInfo) -> str:
     return aware(value).astimezone(zone).strftime(LOCAL_FORMAT) if value else ""
 
 
-def _local_moment(raw: str, zone: ZoneInfo) -> dt.datetime:
+def _local_moment(name: str, raw: str, zone: ZoneInfo) -> dt.datetime:
     parsed = dt.datetime.fromisoformat(raw)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone)
-    return parsed.astimezone(dt.UTC)
+    return in_utc(name, parsed)
 
 
 def form_values(activity: Activity | None, zone: ZoneInfo) -> dict[str, str]:
@@ -94,9 +94,11 @@ def parse_activity_form(
     for name in ("due_at", "ends_at"):
         raw = str(data.get(name, "")).strip()
         try:
-            values[name] = _local_moment(raw, zone) if raw else None
+            values[name] = _local_moment(name, raw, zone) if raw else None
         except ValueError:
             errors[name] = "must be a date and time"
+        except ValidationFailed as error:
+            errors.update(error.errors)
     for name in LINK_FIELDS:
         raw = str(data.get(name, "")).strip()
         values[name] = parse_id(raw) if raw else None

@@ -123,14 +123,38 @@ ACTIVITY_LIST = ListSpec(
 )
 
 
+# Dates an activity may have: anything else is a typing slip (and the far
+# ends of the calendar cannot take a time zone's offset).
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(3000, 1, 1, tzinfo=dt.UTC)
+OUT_OF_RANGE = "must be between the years 1900 and 2999"
+
+
+def in_utc(name: str, value: dt.datetime) -> dt.datetime:
+    """A moment in UTC, or ValidationFailed naming ``name`` when out of range."""
+    try:
+        moment = aware(value).astimezone(dt.UTC)
+    except OverflowError as error:
+        raise ValidationFailed({name: OUT_OF_RANGE}) from error
+    if not EARLIEST <= moment < LATEST:
+        raise ValidationFailed({name: OUT_OF_RANGE})
+    return moment
+
+
 def _clean(values: Mapping[str, Any]) -> dict[str, Any]:
     cleaned = dict(values)
     for name in ("subject", "location"):
         if isinstance(cleaned.get(name), str):
             cleaned[name] = cleaned[name].strip()
+    errors: dict[str, str] = {}
     for name in ("due_at", "ends_at", "done_at"):
         if isinstance(cleaned.get(name), dt.datetime):
-            cleaned[name] = aware(cleaned[name]).astimezone(dt.UTC)
+            try:
+                cleaned[name] = in_utc(name, cleaned[name])
+            except ValidationFailed as error:
+                errors.update(error.errors)
+    if errors:
+        raise ValidationFailed(errors)
     return cleaned
 
 
@@ -215,7 +239,7 @@ def _moment(name: str, value: str) -> dt.datetime:
         raise ValidationFailed({name: "must be a date and time (ISO 8601)"}) from error
     if parsed.tzinfo is None:
         raise ValidationFailed({name: "must say its time zone (e.g. Z or +01:00)"})
-    return parsed.astimezone(dt.UTC)
+    return in_utc(name, parsed)
 
 
 def range_conditions(filters: Mapping[str, str]) -> list[Any]:

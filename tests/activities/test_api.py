@@ -82,6 +82,11 @@ async def test_each_bad_field_is_named(client: httpx.AsyncClient, workspace: Wor
         API, headers=h, json={"subject": "x", "ends_at": "2026-12-02T10:00:00Z"}
     )
     assert lone_end.status_code == 422 and "ends_at" in lone_end.text
+    for far in ("0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-14:00", "1850-06-01T10:00:00Z"):
+        odd = await client.post(API, headers=h, json={"subject": "x", "due_at": far})
+        assert odd.status_code == 422 and "due_at" in odd.text, (far, odd.text)
+        window = await client.get(API, headers=h, params={"due_after": far})
+        assert window.status_code == 422, (far, window.text)
     # A change is checked against the stored values too.
     meeting = await activity(
         client, workspace, subject="Réunion", due_at="2026-12-02T09:00:00Z", kind="meeting"

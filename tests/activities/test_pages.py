@@ -174,6 +174,13 @@ async def test_quick_add_form_errors_and_list_filters(
     assert refused.text.count('class="field-error"') >= 3  # subject, ends_at, account_id
     assert 'value="Salle Vauban"' in refused.text and 'value="2026-12-02T10:00"' in refused.text
     assert "Zoé Lemoine" in refused.text  # the chosen contact is kept, by name
+    far = await post_form(
+        client,
+        f"/w/{slug}/activities/new",
+        f"/w/{slug}/activities",
+        {"subject": "Loin", "due_at": "0001-01-01T00:10", "ends_at": "demain"},
+    )
+    assert far.status_code == 422 and far.text.count('class="field-error"') == 2
 
     # The list: mine and open by default; filters and the live search answer rows.
     await _activity(client, workspace, subject="Note d'équipe", kind="note")
