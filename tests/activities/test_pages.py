@@ -294,3 +294,29 @@ async def test_a_contacts_page_shows_its_follow_ups_and_history(
     assert f"activities/new?contact_id={contact_id}" in panel
     history = page.text.split('id="record-history"')[1]
     assert "Premier rendez-vous" in history
+
+
+async def test_an_opportunitys_follow_ups(client: httpx.AsyncClient, workspace: Workspace) -> None:
+    deal = await client.post(
+        "/api/v1/opportunities", headers=workspace.headers, json={"name": "Cuisine Lambert"}
+    )
+    assert deal.status_code == 201, deal.text
+    deal_id = deal.json()["id"]
+    await _activity(
+        client,
+        workspace,
+        subject="Relancer M. Lambert",
+        opportunity_id=deal_id,
+        due_at="2026-12-04T09:00:00Z",
+    )
+    await sign_in_as(client, workspace, workspace.admin_user_id)
+    form = await client.get(
+        f"/w/{workspace.slug}/activities/new?opportunity_id={deal_id}", headers=EN
+    )
+    assert "/opportunities/options" in form.text  # the opportunity picker
+    assert "Cuisine Lambert" in form.text  # the linked one, by name
+    listed = await client.get(f"/w/{workspace.slug}/activities", headers=EN)
+    assert f"/opportunities/{deal_id}" in listed.text and "Cuisine Lambert" in listed.text
+    page = await client.get(f"/w/{workspace.slug}/opportunities/{deal_id}", headers=EN)
+    assert page.status_code == 200
+    assert "Relancer M. Lambert" in page.text.split('id="panel-next-follow-ups"')[1]
