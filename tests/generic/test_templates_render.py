@@ -133,6 +133,12 @@ async def test_every_template_renders(
         "/api/v1/accounts", headers=workspace.headers, json={"name": "Boulangerie Émile"}
     )
     assert account.status_code == 201, account.text
+    deal = await client.post(
+        "/api/v1/opportunities",
+        headers=workspace.headers,
+        json={"name": "Four à sole", "amount": "12500", "account_id": account.json()["id"]},
+    )
+    assert deal.status_code == 201, deal.text
     invited = await client.post(
         "/api/v1/invitations",
         headers=workspace.headers,

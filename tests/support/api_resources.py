@@ -131,6 +131,36 @@ async def create_activity(client: httpx.AsyncClient, ws: Workspace, n: int = 0) 
     return Created(record_id, _read_one(f"/api/v1/activities/{record_id}", ws))
 
 
+async def create_opportunity(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"name": f"Affaire Alpha {n}", "amount": f"{1000 + n}.50"}
+    record_id = await _post(client, ws, "/api/v1/opportunities", body)
+    return Created(record_id, _read_one(f"/api/v1/opportunities/{record_id}", ws))
+
+
+async def create_pipeline_stage(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"name": f"Étape Alpha {n}", "probability": 40}
+    record_id = await _post(client, ws, "/api/v1/pipeline/stages", body)
+    return Created(record_id, _read_one(f"/api/v1/pipeline/stages/{record_id}", ws))
+
+
+async def create_lost_reason(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    record_id = await _post(client, ws, "/api/v1/pipeline/lost-reasons", {"name": f"Motif {n}"})
+    return Created(record_id, _read_one(f"/api/v1/pipeline/lost-reasons/{record_id}", ws))
+
+
+async def create_territory(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"name": f"Secteur Alpha {n}", "postcode_prefixes": ["69"], "owner_id": ws.admin_user_id}
+    record_id = await _post(client, ws, "/api/v1/territories", body)
+    return Created(record_id, _read_one(f"/api/v1/territories/{record_id}", ws))
+
+
+async def create_reassignment(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    response = await client.post("/api/v1/territories/reassign", headers=ws.headers, json={})
+    assert response.status_code == 202, f"A cannot start a reassignment: {response.text}"
+    job_id = str(response.json()["job_id"])
+    return Created(job_id, _read_one(f"/api/v1/territories/reassign/{job_id}", ws))
+
+
 # How to make a record of tenant A for every resource whose routes take an id,
 # by the routes' path prefix (the part before the first path parameter).
 RESOURCES: dict[str, Resource] = {
@@ -142,6 +172,18 @@ RESOURCES: dict[str, Resource] = {
     "/api/v1/tokens": Resource(create_token, {"name": "Changed by another tenant"}),
     "/api/v1/sessions": Resource(create_session),
     "/api/v1/activities": Resource(create_activity, {"subject": "Changed by another tenant"}),
+    # A stage id that exists nowhere: valid for a change and for a move alike.
+    "/api/v1/opportunities": Resource(
+        create_opportunity, {"stage_id": "0193a0b0-0000-7000-8000-000000000001"}
+    ),
+    "/api/v1/pipeline/stages": Resource(
+        create_pipeline_stage, {"name": "Changed by another tenant", "probability": 5}
+    ),
+    "/api/v1/pipeline/lost-reasons": Resource(
+        create_lost_reason, {"name": "Changed by another tenant"}
+    ),
+    "/api/v1/territories": Resource(create_territory, {"name": "Changed by another tenant"}),
+    "/api/v1/territories/reassign": Resource(create_reassignment),
 }
 
 
@@ -156,6 +198,10 @@ PAGE_PARAMETERS = {
     "token_id": "/api/v1/tokens",
     "session_id": "/api/v1/sessions",
     "activity_id": "/api/v1/activities",
+    "opportunity_id": "/api/v1/opportunities",
+    "stage_id": "/api/v1/pipeline/stages",
+    "reason_id": "/api/v1/pipeline/lost-reasons",
+    "territory_id": "/api/v1/territories",
 }
 # Path parameters that are not record ids, and why.
 NOT_RECORD_IDS = {
