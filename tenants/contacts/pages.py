@@ -140,7 +140,13 @@ class ContactPages(Controller):
         }
         query = ListQuery(q=q or None, cursor=cursor, sort=sort, limit=PAGE_SIZE, filters=filters)
         found = await list_contacts(page.tenant.id, query)
-        accounts = await account_names(page.tenant.id, [account_id] if account_id else [])
+        # The accounts of the rows (and of the filter), named in one query.
+        linked = {str(row["account_id"]) for row in found.items if row.get("account_id")}
+        if account_id:
+            linked.add(account_id)
+        accounts = (
+            await account_names(page.tenant.id, sorted(linked)) if page.can("accounts.view") else {}
+        )
         context: dict[str, Any] = {
             "contacts": found.items,
             "next_cursor": found.next_cursor,
@@ -149,6 +155,7 @@ class ContactPages(Controller):
             "filters": filters,
             "filter_query": urlencode(filters),
             "account_filter": accounts.get(account_id, ""),
+            "accounts": accounts,
             "people": await people(page),
         }
         if wants_fragment(request):

@@ -183,6 +183,14 @@ def test_contact_and_account_record_pages(page: Any, live_server: LiveServer) ->
     expect(page.locator("#record-history")).to_contain_text("A créé un compte")
     screenshot(page, "account-record")
 
+    # The contacts list: city and consent columns, filters applied as they change.
+    page.goto(f"/w/{SLUG}/contacts")
+    page.select_option("select[name=marketing_consent]", "true")
+    expect(page.locator("#contact-rows tr.row-link")).to_have_count(1)
+    expect(page.locator("#contact-rows")).to_contain_text("Émilie Perrin")
+    expect(page.locator("#contact-rows")).to_contain_text("Dijon")
+    screenshot(page, "contacts-list-consent")
+
     page.set_viewport_size(MOBILE)
     page.goto(f"/w/{SLUG}/contacts/{contact_id}")
     expect(page.locator("#record-history")).to_be_visible()
