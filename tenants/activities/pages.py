@@ -89,7 +89,9 @@ async def _form(
     values: dict[str, str] | None = None,
     errors: dict[str, str] | None = None,
     status: int = 200,
+    back: str | None = None,
 ) -> Template:
+    """The activity's form; ``back``: the page to return to once it is saved."""
     shown = values if values is not None else form_values(activity, _zone(page))
     if activity is None and values is None:
         shown["owner_id"] = str(page.user.id)
@@ -106,6 +108,7 @@ async def _form(
         names=names,
         kinds=[(kind, KIND_LABELS[kind]) for kind in KINDS],
         opportunity_picker=_opportunity_picker(page),
+        back=safe_next(back, page.tenant.slug) or "",
     )
 
 
@@ -207,8 +210,10 @@ class ActivityPages(Controller):
         contact_id: Annotated[str, QueryParameter(max_length=40)] = "",
         account_id: Annotated[str, QueryParameter(max_length=40)] = "",
         opportunity_id: Annotated[str, QueryParameter(max_length=40)] = "",
+        back: Annotated[str, QueryParameter(max_length=500)] = "",
     ) -> Template:
-        """A blank form; from a record's page, already linked to it."""
+        """A blank form; from a record's page, already linked to it (and
+        going back there once saved)."""
         values = form_values(None, _zone(page))
         values.update(
             kind=kind if kind in KINDS else "task",
@@ -217,7 +222,7 @@ class ActivityPages(Controller):
             account_id=account_id,
             opportunity_id=opportunity_id,
         )
-        return await _form(page, None, values=values)
+        return await _form(page, None, values=values, back=back)
 
     @post("/", name="activities-create", opt=requires("activities", "create"))
     async def create(
@@ -228,7 +233,12 @@ class ActivityPages(Controller):
             activity = await service.create_activity(page.tenant.id, values, actor=page.actor)
         except ValidationFailed as error:
             return await _form(
-                page, None, values=typed_values(data), errors=form_errors(error), status=422
+                page,
+                None,
+                values=typed_values(data),
+                errors=form_errors(error),
+                status=422,
+                back=data.get("next"),
             )
         back = safe_next(data.get("next"), page.tenant.slug)
         if back:

@@ -292,6 +292,22 @@ async def test_a_contacts_page_shows_its_follow_ups_and_history(
     assert "Next follow-ups" in page.text and "Rappeler Mme Fabre" in panel
     assert f"/activities/{planned}/done" in panel and "Premier rendez-vous" not in panel
     assert f"activities/new?contact_id={contact_id}" in panel
+    # Planned from the contact's page, the new follow-up sends the user back there.
+    back = f"/w/{workspace.slug}/contacts/{contact_id}"
+    form = f"/w/{workspace.slug}/activities/new?contact_id={contact_id}&back={back}"
+    added = await post_form(
+        client,
+        form,
+        f"/w/{workspace.slug}/activities",
+        {"subject": "Envoyer le catalogue", "contact_id": contact_id, "next": back},
+    )
+    assert added.status_code == 303 and added.headers["location"] == back
+    elsewhere = await client.get(
+        f"/w/{workspace.slug}/activities/new", params={"back": "https://evil.example/"}, headers=EN
+    )
+    assert (
+        'value="https://evil' not in elsewhere.text and 'href="https://evil' not in elsewhere.text
+    )
     history = page.text.split('id="record-history"')[1]
     assert "Premier rendez-vous" in history
 
