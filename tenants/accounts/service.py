@@ -71,7 +71,19 @@ async def create_account(
     tenant_id: uuid.UUID, values: Mapping[str, Any], *, actor: Actor
 ) -> Account:
     async with tenant_scope(tenant_id) as scope:
-        return await create_record(scope, ACCOUNTS, _clean(values), actor=actor)
+        cleaned = _clean(values)
+        if cleaned.get("owner_id") is None:
+            from comptoir.tenants.territories.service import owner_for
+
+            assignment = await owner_for(scope, cleaned)
+            if assignment is not None:
+                # The workspace's rules chose the owner, not the creator: under
+                # own_and_team the creator need not be able to own it themselves.
+                owned = {**cleaned, "owner_id": assignment.owner_id}
+                account = await create_record(scope.unrestricted(), ACCOUNTS, owned, actor=actor)
+                assignment.announce(account, actor)
+                return account
+        return await create_record(scope, ACCOUNTS, cleaned, actor=actor)
 
 
 async def update_account(

@@ -161,6 +161,13 @@ async def create_reassignment(client: httpx.AsyncClient, ws: Workspace, n: int =
     return Created(job_id, _read_one(f"/api/v1/territories/reassign/{job_id}", ws))
 
 
+async def create_quote(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    line = {"description": f"Prestation {n}", "quantity": "2", "unit_price": "150.00"}
+    body = {"title": f"Devis Alpha {n}", "lines": [line]}
+    record_id = await _post(client, ws, "/api/v1/quotes", body)
+    return Created(record_id, _read_one(f"/api/v1/quotes/{record_id}", ws))
+
+
 # How to make a record of tenant A for every resource whose routes take an id,
 # by the routes' path prefix (the part before the first path parameter).
 RESOURCES: dict[str, Resource] = {
@@ -184,6 +191,7 @@ RESOURCES: dict[str, Resource] = {
     ),
     "/api/v1/territories": Resource(create_territory, {"name": "Changed by another tenant"}),
     "/api/v1/territories/reassign": Resource(create_reassignment),
+    "/api/v1/quotes": Resource(create_quote, {"title": "Changed by another tenant"}),
 }
 
 
@@ -202,6 +210,7 @@ PAGE_PARAMETERS = {
     "stage_id": "/api/v1/pipeline/stages",
     "reason_id": "/api/v1/pipeline/lost-reasons",
     "territory_id": "/api/v1/territories",
+    "quote_id": "/api/v1/quotes",
 }
 # Path parameters that are not record ids, and why.
 NOT_RECORD_IDS = {
