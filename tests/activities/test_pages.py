@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import uuid
 from zoneinfo import ZoneInfo
@@ -336,3 +337,18 @@ async def test_an_opportunitys_follow_ups(client: httpx.AsyncClient, workspace: 
     page = await client.get(f"/w/{workspace.slug}/opportunities/{deal_id}", headers=EN)
     assert page.status_code == 200
     assert "Relancer M. Lambert" in page.text.split('id="panel-next-follow-ups"')[1]
+
+
+async def test_the_list_loads_more(client: httpx.AsyncClient, workspace: Workspace) -> None:
+    for n in range(27):
+        await _activity(
+            client, workspace, subject=f"Appel {n:02d}", due_at=f"2026-12-{n + 1:02d}T09:00:00Z"
+        )
+    await sign_in_as(client, workspace, workspace.admin_user_id)
+    first = await client.get(f"/w/{workspace.slug}/activities", params={"order": "due"}, headers=EN)
+    assert first.text.count('class="act-row') == 25 and "Appel 24" in first.text
+    more = re.search(r'hx-get="(/w/[^"]*cursor=[^"]*)"', first.text)
+    assert more, "no Load more button"
+    rest = await client.get(html.unescape(more.group(1)), headers={**EN, "HX-Request": "true"})
+    assert rest.text.count('class="act-row') == 2
+    assert "Appel 25" in rest.text and "Appel 26" in rest.text and "Load more" not in rest.text
