@@ -99,7 +99,8 @@ def _consent_dates(before: Contact | None, values: dict[str, Any]) -> dict[str, 
         values["consent_withdrawn_at"] = None
     elif was and not now_given:
         values["consent_withdrawn_at"] = now
-    elif not now_given and before is None:
+        values.pop("consent_at", None)  # the date it had been given stays
+    elif not now_given:
         values.pop("consent_at", None)  # no consent, so no date of consent
     return values
 

@@ -172,3 +172,24 @@ async def test_list_filters_by_consent(client: httpx.AsyncClient, workspace: Wor
     assert await names("false") == ["Non"]
     refused = await client.get("/api/v1/contacts", params={"marketing_consent": "yes"}, headers=h)
     assert refused.status_code == 422 and "marketing_consent" in refused.text
+
+
+async def test_a_consent_date_without_consent_is_ignored(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    contact = (await _create(client, workspace)).json()
+    url = f"/api/v1/contacts/{contact['id']}"
+    dated = await client.patch(
+        url, headers=workspace.headers, json={"consent_at": "2025-01-01T00:00:00Z"}
+    )
+    assert dated.status_code == 200 and dated.json()["consent_at"] is None
+    corrected = await client.patch(
+        url,
+        headers=workspace.headers,
+        json={"marketing_consent": True, "consent_at": "2025-01-01T00:00:00Z"},
+    )
+    moved = await client.patch(
+        url, headers=workspace.headers, json={"consent_at": "2025-02-01T00:00:00Z"}
+    )
+    assert corrected.json()["consent_at"].startswith("2025-01-01")
+    assert moved.json()["consent_at"].startswith("2025-02-01")  # a given consent's date may move
