@@ -17,9 +17,9 @@ from comptoir.tenants.activities.controllers import (
     CalendarFeed,
     MyFollowUpController,
 )
+from comptoir.tenants.activities.follow_ups import FollowUpRow, history_of, next_follow_ups
 from comptoir.tenants.activities.pages import ActivityPages, FollowUpSettingsPages
 from comptoir.tenants.activities.reminders import MORNING_REMINDER
-from comptoir.tenants.activities.service import FollowUpRow, history_of, next_follow_ups
 from comptoir.tenants.activities.tables import Activity, FollowUpSettings
 
 

@@ -21,6 +21,7 @@ from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.features import requires, signed_in
 from comptoir.tenants.activities import ics, preferences, service
 from comptoir.tenants.activities.controllers import ICS_SUFFIX, ics_response
+from comptoir.tenants.activities.follow_ups import FollowUpRow
 from comptoir.tenants.activities.forms import (
     form_values,
     parse_activity_form,
@@ -114,7 +115,7 @@ async def _form(
 
 def _late(now: dt.datetime) -> Any:
     """A template helper: whether a listed activity is open and past due."""
-    return lambda activity: service.FollowUpRow.of(activity, now).late
+    return lambda activity: FollowUpRow.of(activity, now).late
 
 
 def _opportunity_picker(page: WorkspacePage) -> bool:
@@ -133,7 +134,7 @@ async def _one(
         page,
         template,
         activity=activity,
-        item=service.FollowUpRow.of(activity, now),
+        item=FollowUpRow.of(activity, now),
         back=safe_next(data.get("next"), page.tenant.slug) or f"{page.base}/",
         show_day=bool(data.get("show_day")),
         activities=[activity],

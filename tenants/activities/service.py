@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from piccolo.columns.base import Column
-
 from comptoir.platform import events
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
@@ -20,7 +18,6 @@ from comptoir.platform.db.listing import ListQuery, ListSpec, list_page
 from comptoir.platform.db.pagination import Page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.errors import ValidationFailed
-from comptoir.platform.features import TimelineEntry
 from comptoir.platform.ids import parse_id
 from comptoir.platform.records import RecordKind, create_record, delete_record, update_record
 from comptoir.tenants.accounts.tables import Account
@@ -30,20 +27,11 @@ from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.opportunities.tables import Opportunity
 
 DEFAULT_TZ = "Europe/Paris"
-# How many overdue (and how many of today's) follow-ups the home page shows.
-FOLLOW_UPS_SHOWN = 20
-PANEL_SIZE = 10
 # Filters of the list beyond the declared equality ones.
 DONE_FILTER = "done"  # open | done
 DUE_AFTER = "due_after"  # ISO 8601 with an offset: due_at >= this
 DUE_BEFORE = "due_before"  # due_at < this
 RANGE_FILTERS = (DONE_FILTER, DUE_AFTER, DUE_BEFORE)
-# The record kinds an activity links to, by the name other pages call them.
-SUBJECT_COLUMNS = {
-    "contact": Activity.contact_id,
-    "account": Activity.account_id,
-    "opportunity": Activity.opportunity_id,
-}
 LINKS: Mapping[str, tuple[Any, str]] = {
     "contact_id": (Contact, "must be the id of a contact of this workspace"),
     "account_id": (Account, "must be the id of an account of this workspace"),
@@ -275,181 +263,6 @@ async def list_activities(
         return await list_page(scope, ACTIVITY_LIST, plain, limit=limit, where=conditions)
 
 
-# ---- the user's follow-ups ---------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FollowUpRow:
-    """An activity as a follow-up line shows it (home page, record panels)."""
-
-    id: uuid.UUID
-    kind: str
-    subject: str
-    due_at: dt.datetime | None
-    done_at: dt.datetime | None
-    late: bool  # open and past due
-
-    @classmethod
-    def of(cls, activity: Any, now: dt.datetime | None = None) -> FollowUpRow:
-        moment = aware(now or dt.datetime.now(dt.UTC))
-        due = aware(_get(activity, "due_at")) if _get(activity, "due_at") else None
-        done = aware(_get(activity, "done_at")) if _get(activity, "done_at") else None
-        return cls(
-            id=_get(activity, "id"),
-            kind=_get(activity, "kind"),
-            subject=_get(activity, "subject"),
-            due_at=due,
-            done_at=done,
-            late=done is None and due is not None and due < moment,
-        )
-
-
-@dataclass(frozen=True)
-class FollowUps:
-    """A user's open activities that need them: overdue, and due today."""
-
-    day: Day
-    overdue: list[FollowUpRow]
-    today: list[FollowUpRow]
-    more_overdue: bool
-    more_today: bool
-    suggested_due: str  # a new follow-up's due time: the next full hour, local
-
-
-def _open_of(scope: TenantScope, owner_id: uuid.UUID) -> Any:
-    return (
-        scope.objects(Activity)
-        .where(Activity.owner_id == owner_id)
-        .where(Activity.done_at.is_null())
-        .where(Activity.due_at.is_not_null())
-    )
-
-
-async def follow_ups(
-    tenant_id: uuid.UUID,
-    user_id: uuid.UUID,
-    *,
-    timezone: str | None,
-    now: dt.datetime | None = None,
-    limit: int = FOLLOW_UPS_SHOWN,
-) -> FollowUps:
-    """The user's own open activities due before today (oldest first) and
-    today (by time), each list bounded; "today" is the tenant's."""
-    day = Day.of(now or dt.datetime.now(dt.UTC), tenant_zone(timezone))
-    async with tenant_scope(tenant_id) as scope:
-        overdue = await (
-            _open_of(scope, user_id)
-            .where(Activity.due_at < day.starts)
-            .order_by(Activity.due_at)
-            .limit(limit + 1)
-        )
-        today = await (
-            _open_of(scope, user_id)
-            .where(Activity.due_at >= day.starts)
-            .where(Activity.due_at < day.ends)
-            .order_by(Activity.due_at)
-            .limit(limit + 1)
-        )
-    moment = aware(now or dt.datetime.now(dt.UTC))
-    next_hour = moment.astimezone(tenant_zone(timezone)).replace(minute=0, second=0, microsecond=0)
-    next_hour += dt.timedelta(hours=1)
-    return FollowUps(
-        day=day,
-        overdue=[FollowUpRow.of(a, moment) for a in overdue[:limit]],
-        today=[FollowUpRow.of(a, moment) for a in today[:limit]],
-        more_overdue=len(overdue) > limit,
-        more_today=len(today) > limit,
-        suggested_due=next_hour.strftime("%Y-%m-%dT%H:%M"),
-    )
-
-
-# ---- other records' pages ----------------------------------------------------------
-
-
-async def next_follow_ups(
-    tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID, *, limit: int = PANEL_SIZE
-) -> list[FollowUpRow]:
-    """Open activities linked to a contact, account or opportunity: dated
-    ones by due date, then undated ones, ``limit`` at most."""
-    column = SUBJECT_COLUMNS.get(subject)
-    if column is None:
-        return []
-    async with tenant_scope(tenant_id) as scope:
-        dated = await (
-            scope.objects(Activity)
-            .where(column == subject_id)
-            .where(Activity.done_at.is_null())
-            .where(Activity.due_at.is_not_null())
-            .order_by(Activity.due_at)
-            .limit(limit)
-        )
-        undated = (
-            []
-            if len(dated) >= limit
-            else await scope.objects(Activity)
-            .where(column == subject_id)
-            .where(Activity.done_at.is_null())
-            .where(Activity.due_at.is_null())
-            .order_by(Activity.id)
-            .limit(limit - len(dated))
-        )
-    return [FollowUpRow.of(a) for a in [*dated, *undated]]
-
-
-def _entry(activity: Activity, at: dt.datetime) -> TimelineEntry:
-    return TimelineEntry(
-        at=aware(at),
-        kind=activity.kind if activity.kind in ("call", "meeting", "email") else "activity",
-        title=activity.subject,
-        body=activity.body,
-        actor_id=activity.owner_id,
-        link=f"/activities/{activity.id}",
-    )
-
-
-# An account's history also shows its contacts' activities, for this many contacts.
-ACCOUNT_CONTACTS_IN_HISTORY = 200
-
-
-async def history_of(
-    tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID, limit: int
-) -> Sequence[TimelineEntry]:
-    """A record's history from its activities: the done ones (when done) and
-    the notes (when written), newest first, ``limit`` at most. An account's
-    includes those of its contacts (the first ``ACCOUNT_CONTACTS_IN_HISTORY``)."""
-    column: Column | None = SUBJECT_COLUMNS.get(subject)
-    if column is None or limit <= 0:
-        return []
-    async with tenant_scope(tenant_id) as scope:
-        linked: Any = column == subject_id
-        if subject == "account":
-            people = await (
-                scope.select(Contact, Contact.id)
-                .where(Contact.account_id == subject_id)
-                .order_by(Contact.id)
-                .limit(ACCOUNT_CONTACTS_IN_HISTORY)
-            )
-            if people:
-                linked = linked | Activity.contact_id.is_in([row["id"] for row in people])
-        done = await (
-            scope.objects(Activity)
-            .where(linked)
-            .where(Activity.done_at.is_not_null())
-            .order_by(Activity.done_at, ascending=False)
-            .limit(limit)
-        )
-        notes = await (
-            scope.objects(Activity)
-            .where(linked)
-            .where(Activity.done_at.is_null())
-            .where(Activity.kind == "note")
-            .order_by(Activity.id, ascending=False)
-            .limit(limit)
-        )
-    entries = [_entry(a, a.done_at) for a in done] + [_entry(a, a.created_at) for a in notes]
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:limit]
-
-
 @dataclass(frozen=True)
 class LinkNames:
     """{id: name} of the records some activities link to, as the viewer sees them."""
@@ -460,11 +273,12 @@ class LinkNames:
 
 
 def _ids(rows: Sequence[Any], name: str) -> list[uuid.UUID]:
-    found = {str(value) for row in rows if (value := _get(row, name))}
+    found = {str(value) for row in rows if (value := value_of(row, name))}
     return [i for i in (parse_id(value) for value in found) if i is not None]
 
 
-def _get(row: Any, name: str) -> Any:
+def value_of(row: Any, name: str) -> Any:
+    """A field of a row (a dict from a list) or of a record."""
     return row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
 
 

@@ -15,7 +15,7 @@ from comptoir.platform.errors import TooManyAttempts, ValidationFailed
 from comptoir.platform.features import signed_in
 from comptoir.platform.i18n import LOCALES
 from comptoir.platform.i18n import gettext as _
-from comptoir.tenants.activities.service import follow_ups as user_follow_ups
+from comptoir.tenants.activities.follow_ups import follow_ups as user_follow_ups
 from comptoir.tenants.workspace.dashboard import home_figures
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page, safe_next
 from comptoir.tenants.workspace.impersonation import end_impersonation

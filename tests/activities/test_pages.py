@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from comptoir.tenants.activities.service import follow_ups
+from comptoir.tenants.activities.follow_ups import follow_ups
 from tests.support.fixtures import Workspace
 from tests.support.pages import EN, new_contact, post_form, sign_in_as
 
@@ -226,7 +226,7 @@ async def test_edit_done_box_and_delete(client: httpx.AsyncClient, workspace: Wo
 
 
 async def test_record_panel_and_history(client: httpx.AsyncClient, workspace: Workspace) -> None:
-    from comptoir.tenants.activities.service import history_of, next_follow_ups
+    from comptoir.tenants.activities.follow_ups import history_of, next_follow_ups
 
     tenant = uuid.UUID(workspace.tenant_id)
     contact_id = await new_contact(client, workspace, "Garnier")
