@@ -259,3 +259,55 @@ async def test_permissions(client: httpx.AsyncClient, workspace: Workspace) -> N
     preview = await client.post(f"{API}/reassign/preview", headers=end_user, json={})
     assert preview.status_code == 403
     assert (await client.get(API, headers=h)).status_code == 200
+
+
+async def test_reassign_in_batches_spreads_a_team_and_resumes(
+    client: httpx.AsyncClient, workspace: Workspace, monkeypatch: Any
+) -> None:
+    from comptoir.platform import events
+    from comptoir.platform.auth.actor import Actor
+    from comptoir.tenants.territories import reassign
+
+    h = workspace.headers
+    members = sorted([await add_person(client, workspace, "end_user") for _ in range(2)])
+    team_id = await _team(client, workspace, "Rhône", members)
+    accounts = [
+        await _account(client, workspace, name=f"Compte {i}", postcode="69001") for i in range(7)
+    ]
+    for account in accounts:
+        await client.patch(f"/api/v1/accounts/{account['id']}", headers=h, json={"owner_id": None})
+    await _rule(client, workspace, name="Rhône", postcode_prefixes=["69"], team_id=team_id)
+    assert (await client.post(f"{API}/reassign/preview", headers=h, json={})).json()[
+        "accounts"
+    ] == 7
+    monkeypatch.setattr(reassign, "BATCH", 3)
+    seen: list[events.DomainEvent] = []
+
+    async def listen(batch: Any) -> None:
+        seen.extend(e for e in batch if e.name == "account.assigned")
+
+    events.subscribe(listen)
+    try:
+        started = await client.post(f"{API}/reassign", headers=h, json={})
+        job_id = uuid.UUID(started.json()["job_id"])
+        # A first batch done by an attempt that then died: the job resumes after it.
+        tenant_id = uuid.UUID(workspace.tenant_id)
+        actor = Actor(kind="user", id=uuid.UUID(workspace.admin_user_id), label="admin")
+        async with tenant_scope(tenant_id) as scope:
+            after, more = await reassign._apply_batch(
+                scope, job_id, None, only_unowned=True, actor=actor
+            )
+        assert more and after is not None
+        assert await run_due_jobs(kinds=FEATURE.job_kinds) == 1
+    finally:
+        events.unsubscribe(listen)
+    done = (await client.get(f"{API}/reassign/{job_id}", headers=h)).json()
+    assert done["state"] == "succeeded" and done["reassigned"] == 7 and done["scanned"] == 7
+    owners = [
+        (await client.get(f"/api/v1/accounts/{a['id']}", headers=h)).json()["owner_id"]
+        for a in accounts
+    ]
+    assert sorted(owners.count(m) for m in members) == [3, 4]
+    assert sorted([await _owned(workspace, m) for m in members]) == [3, 4]
+    assert len(seen) == 7 and {e.module for e in seen} == {"sales"}
+    assert {e.object_id for e in seen} == {a["id"] for a in accounts}
