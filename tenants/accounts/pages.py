@@ -26,7 +26,12 @@ from comptoir.tenants.accounts.service import (
 )
 from comptoir.tenants.accounts.tables import Account
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
-from comptoir.tenants.workspace.record_page import record_extras
+from comptoir.tenants.workspace.record_page import (
+    FULL_HISTORY_LIMIT,
+    RecordExtras,
+    record_extras,
+    record_history,
+)
 from comptoir.tenants.workspace.records import form_sections, form_values, people, wants_fragment
 from comptoir.tenants.workspace.rendering import form_errors, render_page, render_partial, see_other
 
@@ -158,7 +163,25 @@ class AccountPages(Controller):
             ),
             subject="account",
             subject_id=account.id,
+            more_url=f"{page.base}/accounts/{account.id}/history",
         )
+
+    @get("/{account_id:str}/history", name="accounts-history", opt=requires("accounts", "view"))
+    async def history(
+        self, page: NamedDependency[WorkspacePage], account_id: FromPath[str]
+    ) -> Template:
+        """The record page's history card with its older entries (htmx "Show more")."""
+        account = await get_account(page.tenant.id, account_id)
+        items = await record_history(
+            page,
+            "account",
+            account.id,
+            fields=AccountFields,
+            people=await people(page),
+            limit=FULL_HISTORY_LIMIT,
+        )
+        extras = RecordExtras(timeline=items)
+        return render_partial(page, "workspace/_record_timeline.html", extras=extras)
 
     @get("/{account_id:str}/edit", name="accounts-edit", opt=requires("accounts", "edit"))
     async def edit(

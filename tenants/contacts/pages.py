@@ -39,7 +39,12 @@ from comptoir.tenants.contacts.service import (
 )
 from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
-from comptoir.tenants.workspace.record_page import record_extras
+from comptoir.tenants.workspace.record_page import (
+    FULL_HISTORY_LIMIT,
+    RecordExtras,
+    record_extras,
+    record_history,
+)
 from comptoir.tenants.workspace.records import (
     form_sections,
     form_values,
@@ -212,7 +217,28 @@ class ContactPages(Controller):
             ),
             subject="contact",
             subject_id=contact.id,
+            more_url=f"{page.base}/contacts/{contact.id}/history",
         )
+
+    @get("/{contact_id:str}/history", name="contact-history", opt=requires("contacts", "view"))
+    async def history(
+        self, page: NamedDependency[WorkspacePage], contact_id: FromPath[str]
+    ) -> Template:
+        """The record page's history card with its older entries (htmx "Show more")."""
+        contact = await get_contact(page.tenant.id, contact_id)
+        shown = contact.account_id and page.can("accounts.view")
+        accounts = await account_names(page.tenant.id, [contact.account_id] if shown else [])
+        items = await record_history(
+            page,
+            "contact",
+            contact.id,
+            fields=ContactFields,
+            people=await people(page),
+            limit=FULL_HISTORY_LIMIT,
+            names=accounts,
+        )
+        extras = RecordExtras(timeline=items)
+        return render_partial(page, "workspace/_record_timeline.html", extras=extras)
 
     @get("/{contact_id:str}/edit", name="contact-edit", opt=requires("contacts", "edit"))
     async def edit(

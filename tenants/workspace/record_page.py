@@ -4,7 +4,9 @@ around the record itself: the other features' panels and the record's history.
 A record page calls ``record_extras(page, subject, subject_id, ...)`` once and
 passes the result to its template, which includes
 ``workspace/_record_panels.html`` (with ``extras``) and
-``workspace/_record_timeline.html`` (with ``extras`` and ``ws``):
+``workspace/_record_timeline.html`` (with ``extras``, ``ws`` and optionally
+``more_url``, a route answering the same partial with the longer history of
+``record_history(..., limit=FULL_HISTORY_LIMIT)``):
 
 - panels: every ``RecordPanel`` of the features the viewer may ``view`` whose
   ``subjects`` contain ``subject``, in ``order``, each loaded once (one query
@@ -37,6 +39,8 @@ from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.workspace.rendering import DEFAULT_TZ, Formatters, person_name
 
 HISTORY_LIMIT = 30
+# "Show more" asks for this many entries at most.
+FULL_HISTORY_LIMIT = 200
 # A value shown in a diff is cut to this many characters (notes can be long).
 SHOWN_VALUE = 80
 
@@ -73,6 +77,8 @@ class HistoryItem:
 class RecordExtras:
     panels: list[PanelView] = field(default_factory=list)
     timeline: list[HistoryItem] = field(default_factory=list)
+    # More history than shown: the timeline partial offers "Show more" (``more_url``).
+    has_more: bool = False
 
 
 # A field's value as shown in a diff; ``people`` names owners.
@@ -280,9 +286,9 @@ async def record_extras(
         for _feature, panel in panels
     ]
     history = await record_history(
-        page, subject, subject_id, fields=fields, people=people, limit=limit, names=names
+        page, subject, subject_id, fields=fields, people=people, limit=limit + 1, names=names
     )
-    return RecordExtras(panels=views, timeline=history)
+    return RecordExtras(panels=views, timeline=history[:limit], has_more=len(history) > limit)
 
 
 async def record_history(

@@ -226,3 +226,17 @@ async def test_record_pages_cost_the_same_whatever_their_history(
     page = await client.get(f"/w/{workspace.slug}/contacts/{contact_id}", headers=EN)
     history = page.text[page.text.index('id="record-history"') :]
     assert history.count('class="timeline-item') == 30
+    assert f'hx-get="/w/{workspace.slug}/contacts/{contact_id}/history"' in history
+    older = await client.get(
+        f"/w/{workspace.slug}/contacts/{contact_id}/history",
+        headers={**EN, "HX-Request": "true"},
+    )
+    assert older.status_code == 200 and "<html" not in older.text
+    # 40 changes, 40 notes and the creation, all shown; no further "Show more".
+    assert older.text.count('class="timeline-item') == 81
+    assert "/history" not in older.text
+    account_history = await client.get(
+        f"/w/{workspace.slug}/accounts/{account['id']}/history", headers=EN
+    )
+    # Its creation and the notes of its contact (activities take the contact's account).
+    assert account_history.text.count('class="timeline-item') == 41
