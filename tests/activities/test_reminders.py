@@ -129,3 +129,39 @@ async def test_the_worker_runs_the_job_of_the_slot(
     assert await run_due_jobs(kinds=(MORNING_REMINDER,), now=later) == 1
     await deliver_mail()
     assert len(mailbox.to(workspace.admin_email)) == 1
+
+
+async def test_in_each_users_language_and_never_to_a_disabled_user(
+    client: httpx.AsyncClient, workspace: Workspace, mailbox: Mailbox
+) -> None:
+    from comptoir.platform.auth.actor import Actor
+    from comptoir.platform.auth.tables import User
+    from comptoir.platform.db.scope import tenant_scope
+    from comptoir.tenants.workspace.preferences import set_user_locale
+
+    tenant = uuid.UUID(workspace.tenant_id)
+    english = await add_person(client, workspace, "end_user")
+    gone = await add_person(client, workspace, "end_user")
+    await set_user_locale(
+        tenant,
+        uuid.UUID(english),
+        "en",
+        actor=Actor(kind="user", id=uuid.UUID(english), label="x", tenant_id=tenant),
+    )
+    for owner in (english, gone):
+        await _plan(client, workspace, owner, "Call back", "2026-12-01T09:00:00+01:00")
+    async with tenant_scope(tenant) as scope:  # disabled after their call was planned
+        await scope.update(User, {User.status: "disabled"}).where(User.id == uuid.UUID(gone))
+    assert await send_morning_reminders(now=MORNING) == 1
+    await deliver_mail()
+    [sent] = [
+        m
+        for m in mailbox.to(await _email_of(client, workspace, english))
+        if "follow-ups" in str(m["Subject"])
+    ]
+    assert str(sent["Subject"]) == "Your follow-ups today: 1 due"
+    assert not [
+        m
+        for m in mailbox.to(await _email_of(client, workspace, gone))
+        if "follow" in str(m["Subject"])
+    ]
