@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 
+from comptoir.platform.audit.tables import AuditEntry
 from comptoir.platform.counters import service as counters
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.jobs.worker import run_due_jobs
@@ -97,6 +98,15 @@ async def test_rule_crud_and_validation(client: httpx.AsyncClient, workspace: Wo
     assert (await client.delete(url, headers=h)).status_code == 204
     assert (await client.get(url, headers=h)).status_code == 404
     assert "territory.created" in FEATURE.events and "account.assigned" in FEATURE.events
+    async with tenant_scope(uuid.UUID(workspace.tenant_id)) as scope:
+        rows = await scope.select(AuditEntry, AuditEntry.action).where(
+            AuditEntry.object_id == rule["id"]
+        )
+    assert sorted(row["action"] for row in rows) == [
+        "territory.create",
+        "territory.delete",
+        "territory.update",
+    ]
 
 
 async def test_order_and_reorder(client: httpx.AsyncClient, workspace: Workspace) -> None:
@@ -259,6 +269,8 @@ async def test_permissions(client: httpx.AsyncClient, workspace: Workspace) -> N
     preview = await client.post(f"{API}/reassign/preview", headers=end_user, json={})
     assert preview.status_code == 403
     assert (await client.get(API, headers=h)).status_code == 200
+    bodiless = await client.post(f"{API}/reassign/preview", headers=h)
+    assert bodiless.status_code == 200 and bodiless.json()["only_unowned"] is True
 
 
 async def test_reassign_in_batches_spreads_a_team_and_resumes(
