@@ -34,7 +34,7 @@ PICKER_SIZE = 20
 Text = Annotated[str, QueryParameter(max_length=200)]
 Short = Annotated[str, QueryParameter(max_length=40)]
 CursorParam = Annotated[str | None, QueryParameter(max_length=500)]
-STATUS_LABELS = {"open": "Open", "won": "Won", "lost": "Lost"}
+STATUS_LABELS = {"open": "In progress", "won": "Won", "lost": "Lost"}
 
 
 @dataclass(frozen=True)
@@ -304,8 +304,21 @@ async def _record(
     all_stages = await stages.tenant_stages(page.tenant.id)
     reasons = await stages.tenant_reasons(page.tenant.id)
     history = await service.stage_changes(page.tenant.id, opportunity.id, ListQuery(limit=20))
+    links = await service.link_names(page.tenant.id, [opportunity])
+    # Linked records named in the history's changes (stages and reasons included).
+    known = {
+        **links.accounts,
+        **links.contacts,
+        **{str(s.id): s.name for s in all_stages},
+        **{str(r.id): r.name for r in reasons},
+    }
     extras = await record_extras(
-        page, "opportunity", opportunity.id, fields=OpportunityFields, people=everyone
+        page,
+        "opportunity",
+        opportunity.id,
+        fields=OpportunityFields,
+        people=everyone,
+        names=known,
     )
     return render_page(
         page,
@@ -318,7 +331,7 @@ async def _record(
         stage_names={s.id: s.name for s in all_stages},
         reasons=[r for r in reasons if not r.retired_at],
         reason_names={r.id: r.name for r in reasons},
-        names=await service.link_names(page.tenant.id, [opportunity]),
+        names=links,
         moves=history.items,
         extras=extras,
         subject="opportunity",
