@@ -10,10 +10,16 @@ from typing import Any
 
 import httpx
 
+from comptoir.platform import i18n
 from comptoir.platform.audit.tables import AuditEntry
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.events import DomainEvent, subscribe, unsubscribe
-from comptoir.tenants.opportunities.service import forecast, win_opportunity
+from comptoir.tenants.opportunities.service import (
+    forecast,
+    opportunities_of,
+    stage_history,
+    win_opportunity,
+)
 from tests.support.fixtures import Workspace, make_workspace
 from tests.support.pages import add_person
 
@@ -342,3 +348,36 @@ async def test_win_opportunity_for_other_features(
     assert again.updated_at == won.updated_at
     history = await client.get(f"{API}/{deal['id']}/stage-changes", headers=workspace.headers)
     assert len(history.json()["items"]) == 2
+
+
+async def test_panel_and_history_of_an_account(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    h = workspace.headers
+    stages = await _stages(client, workspace)
+    account = (await client.post("/api/v1/accounts", headers=h, json={"name": "Garage"})).json()
+    later = await _deal(
+        client, workspace, name="Later", account_id=account["id"], expected_close_date="2027-06-01"
+    )
+    won = await _deal(client, workspace, name="Won", account_id=account["id"], amount="99.9")
+    await client.post(f"{API}/{won['id']}/move", headers=h, json={"stage_id": stages["won"]["id"]})
+    sooner = await _deal(
+        client, workspace, name="Sooner", account_id=account["id"], expected_close_date="2027-01-01"
+    )
+    await _deal(client, workspace, name="Elsewhere")
+    tenant_id = uuid.UUID(workspace.tenant_id)
+    rows = await opportunities_of(tenant_id, "account", uuid.UUID(account["id"]))
+    assert [row["name"] for row in rows] == ["Sooner", "Later", "Won"]
+    assert rows[0]["stage_name"] == "Prospection" and rows[2]["status"] == "won"
+    assert str(rows[2]["amount"]) == "99.90"
+    assert await opportunities_of(tenant_id, "ticket", uuid.UUID(account["id"])) == []
+    i18n.current_locale.set("en")
+    entries = await stage_history(tenant_id, "account", uuid.UUID(account["id"]), 10)
+    assert len(entries) == 4  # three creations and one win
+    assert entries[0].title.startswith("Sooner · ")
+    assert any(e.title == "Won · Opportunity won" for e in entries)
+    assert all(e.link.startswith("/opportunities/") for e in entries)
+    assert len(await stage_history(tenant_id, "account", uuid.UUID(account["id"]), 2)) == 2
+    own = await stage_history(tenant_id, "opportunity", uuid.UUID(later["id"]), 10)
+    assert [e.title for e in own] == ["Opportunity created in Prospection"]
+    assert sooner["id"] not in {e.link.rsplit("/", 1)[-1] for e in own}

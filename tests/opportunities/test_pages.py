@@ -4,10 +4,13 @@ and the opportunities panel on an account's page."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import httpx
 
+from comptoir.tenants.opportunities.pages import CARDS_PER_COLUMN as CARDS
 from tests.support.fixtures import Workspace
 from tests.support.pages import EN, post_form, sign_in
 
@@ -159,3 +162,39 @@ async def test_settings_page(client: httpx.AsyncClient, workspace: Workspace) ->
     reason = await post_form(client, url, f"{url}/reasons", {"name": "Délai trop long"})
     assert reason.status_code == 303
     assert "Délai trop long" in (await client.get(url, headers=EN)).text
+
+
+async def test_columns_load_more_and_retired_stages(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    stages = await _stages(client, workspace)
+    qualification = stages["qualification"]["id"]
+    for n in range(CARDS + 2):
+        await _deal(client, workspace, name=f"Affaire {n:02d}", amount="10", stage_id=qualification)
+    retired = await _deal(
+        client, workspace, name="Sur une étape retirée", stage_id=stages["proposal"]["id"]
+    )
+    await client.post(
+        f"/api/v1/pipeline/stages/{stages['proposal']['id']}/retire", headers=workspace.headers
+    )
+    await sign_in(client, workspace)
+    base = f"/w/{workspace.slug}"
+    board = (await client.get(f"{base}/pipeline", headers=EN)).text
+    assert board.count('class="deal-card') == CARDS + 1  # 50 of the 52, and the retired stage's
+    assert "Retired" in board and retired["id"] in board
+    assert "€520" in board  # the column's total counts every card, not only those shown
+    more = re.search(r'hx-get="(/w/[^"]*/pipeline/cards\?[^"]*)"', board)
+    assert more is not None
+    rest = await client.get(html.unescape(more.group(1)), headers=HTMX)
+    assert rest.status_code == 200 and rest.text.count('class="deal-card') == 2
+    assert "Affaire 00" in rest.text and "Affaire 01" in rest.text  # the oldest come last
+    assert "hx-get" not in rest.text
+    await client.post(
+        f"/api/v1/pipeline/stages/{stages['proposal']['id']}/restore", headers=workspace.headers
+    )
+    await client.delete(f"{API}/{retired['id']}", headers=workspace.headers)
+    await client.post(
+        f"/api/v1/pipeline/stages/{stages['proposal']['id']}/retire", headers=workspace.headers
+    )
+    empty = (await client.get(f"{base}/pipeline", headers=EN)).text
+    assert f'data-stage="{stages["proposal"]["id"]}"' not in empty  # retired and empty: no column
