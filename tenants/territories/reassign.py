@@ -193,10 +193,8 @@ async def _apply_batch(
         if rule is None or rule.keeps(row["owner_id"]):
             continue
         owner = rule.pick()
-        if rule.team_id is not None:
+        if rule.team_id is not None:  # the next pick sees this account
             rule.loads[owner] = rule.loads.get(owner, 0) + 1
-            if row["owner_id"] in rule.loads:
-                rule.loads[row["owner_id"]] -= 1
         moves.append((row["id"], row["owner_id"], owner, rule))
     await _write_moves(scope, moves, actor)
     last = rows[-1]["id"]
