@@ -7,10 +7,14 @@ copy."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 import aiosmtplib
@@ -67,6 +71,47 @@ def configured_mailer() -> Mailer | None:
 SEND_EMAIL = "email.send"
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with an e-mail (a quote's PDF).
+
+    Attachments travel in the ``email.send`` job's arguments, base64-encoded,
+    rather than in the outbox table: the table keeps its shape (no migration
+    of every workspace's outbox for a few kinds of mail), the bytes are kept
+    only as long as the job (pruned with finished jobs), and what is mailed is
+    exactly what was rendered at the moment of the business write (a quote's
+    PDF as it was sent, whatever changes later). A held message (no
+    ``SMTP_URL``) queues no job, so it keeps no attachment."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+    def as_arg(self) -> dict[str, str]:
+        return {
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "content": base64.b64encode(self.content).decode("ascii"),
+        }
+
+    @classmethod
+    def from_arg(cls, arg: Mapping[str, Any]) -> Attachment:
+        try:
+            content = base64.b64decode(str(arg["content"]), validate=True)
+        except (KeyError, binascii.Error) as error:
+            raise ValueError("an attachment of email.send is not readable") from error
+        return cls(
+            filename=str(arg.get("filename") or "attachment"),
+            content_type=str(arg.get("content_type") or "application/octet-stream"),
+            content=content,
+        )
+
+
+def attachments_of(args: Mapping[str, Any]) -> list[Attachment]:
+    """The attachments an ``email.send`` job carries (none for most mail)."""
+    return [Attachment.from_arg(arg) for arg in args.get("attachments") or ()]
+
+
 async def queue_email(
     scope: TenantScope,
     *,
@@ -75,13 +120,15 @@ async def queue_email(
     body_text: str,
     body_html: str = "",
     kind: str = "",
+    attachments: Sequence[Attachment] = (),
 ) -> OutboxMessage:
     """Put an e-mail in the tenant's outbox with the ``email.send`` job that
     will deliver it, both in the caller's transaction: they commit with the
     business write, or neither exists. Nothing is sent during the request.
 
     Without ``SMTP_URL`` (the demo) the message is held and no job is queued:
-    staff read it in the console."""
+    staff read it in the console. ``attachments`` go with the job (see
+    ``Attachment``)."""
     deliver = bool(get_settings().smtp_url)
     message = OutboxMessage(
         kind=kind,
@@ -93,16 +140,19 @@ async def queue_email(
     )
     await scope.insert(message)
     if deliver:
+        args: dict[str, Any] = {"message_id": str(message.id)}
+        if attachments:
+            args["attachments"] = [attachment.as_arg() for attachment in attachments]
         await enqueue(
             SEND_EMAIL,
-            {"message_id": str(message.id)},
+            args,
             tenant_id=scope.tenant_id,
             max_attempts=MAX_ATTEMPTS,
         )
     return message
 
 
-def _to_email(row: OutboxMessage) -> EmailMessage:
+def _to_email(row: OutboxMessage, attachments: Sequence[Attachment] = ()) -> EmailMessage:
     message = EmailMessage()
     message["From"] = get_settings().mail_from
     message["To"] = row.to_address
@@ -111,6 +161,14 @@ def _to_email(row: OutboxMessage) -> EmailMessage:
     message.set_content(row.body_text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
+    for attachment in attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            attachment.content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
     return message
 
 
@@ -158,21 +216,33 @@ async def send_email(context: JobContext) -> None:
     mailer = configured_mailer()
     if mailer is None:
         raise RuntimeError("SMTP_URL is not set: the message cannot be sent")
+    attachments = attachments_of(context.args)
     row = await _claim(context.tenant_id, message_id)
     if row is None:
         return
-    await deliver(context.tenant_id, row, mailer, last_attempt=context.last_attempt)
+    await deliver(
+        context.tenant_id,
+        row,
+        mailer,
+        last_attempt=context.last_attempt,
+        attachments=attachments,
+    )
 
 
 async def deliver(
-    tenant_id: uuid.UUID, row: OutboxMessage, mailer: Mailer, *, last_attempt: bool = False
+    tenant_id: uuid.UUID,
+    row: OutboxMessage,
+    mailer: Mailer,
+    *,
+    last_attempt: bool = False,
+    attachments: Sequence[Attachment] = (),
 ) -> None:
     """Send a claimed message and record the outcome on it; a failure is
     raised after it is recorded."""
     row.attempts += 1
     failure: BaseException | None = None
     try:
-        await mailer.send(_to_email(row))
+        await mailer.send(_to_email(row, attachments))
     except (aiosmtplib.SMTPException, OSError, TimeoutError) as error:
         failure = error
         row.last_error = str(error)[:1000] or type(error).__name__

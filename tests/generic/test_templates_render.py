@@ -24,6 +24,7 @@ from comptoir.platform.console.service import create_staff
 from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
+from tests.quotes.support import template_contexts as quote_template_contexts
 from tests.support.fixtures import Workspace
 from tests.support.jobs import deliver_mail
 from tests.support.pages import CSRF_INPUT, new_contact, post_form, sign_in
@@ -34,7 +35,7 @@ SKIPPED = ("/static/", "/schema", "/api/", "/healthz", "/readyz", "/webhooks/")
 MAX_PAGES = 150
 
 # Templates no page renders, with the context to render them with.
-CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {}
+CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {**quote_template_contexts()}
 
 
 def all_templates() -> list[str]:
@@ -139,6 +140,17 @@ async def test_every_template_renders(
         json={"name": "Four à sole", "amount": "12500", "account_id": account.json()["id"]},
     )
     assert deal.status_code == 201, deal.text
+    quote = await client.post(
+        "/api/v1/quotes",
+        headers=workspace.headers,
+        json={
+            "title": "Four à sole",
+            "account_id": account.json()["id"],
+            "opportunity_id": deal.json()["id"],
+            "lines": [{"description": "Four", "unit_price": "12500"}],
+        },
+    )
+    assert quote.status_code == 201, quote.text
     invited = await client.post(
         "/api/v1/invitations",
         headers=workspace.headers,
