@@ -4,6 +4,7 @@ and the opportunities panel on an account's page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import Any
@@ -198,3 +199,47 @@ async def test_columns_load_more_and_retired_stages(
     )
     empty = (await client.get(f"{base}/pipeline", headers=EN)).text
     assert f'data-stage="{stages["proposal"]["id"]}"' not in empty  # retired and empty: no column
+
+
+async def test_board_of_one_owner(client: httpx.AsyncClient, workspace: Workspace) -> None:
+    from tests.support.pages import add_person
+
+    seller = await add_person(client, workspace, "end_user")
+    await _deal(client, workspace, name="Chez moi", amount="100")
+    await _deal(client, workspace, name="Chez Paul", amount="300", owner_id=seller)
+    await sign_in(client, workspace)
+    base = f"/w/{workspace.slug}"
+    mine = (await client.get(f"{base}/pipeline", params={"owner": "mine"}, headers=HTMX)).text
+    assert "Chez moi" in mine and "Chez Paul" not in mine
+    assert "€100" in mine and "€400" not in mine
+    everyone = (await client.get(f"{base}/pipeline", headers=HTMX)).text
+    assert "€400" in everyone
+    forecast = await client.get(
+        f"{API}/forecast", params={"owner_id": seller}, headers=workspace.headers
+    )
+    assert forecast.status_code == 200 and forecast.json()["total_amount"] == "0.00"
+    bad = await client.get(f"{API}/forecast", params={"owner_id": "x"}, headers=workspace.headers)
+    assert bad.status_code == 422
+
+
+async def test_a_seller_under_own_and_team_sees_own_deals_and_totals(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    from tests.support.pages import add_person, sign_in_as
+
+    seller = await add_person(client, workspace, "end_user")
+    soon = str(dt.date.today().replace(day=28))
+    await _deal(
+        client, workspace, name="Chez Paul", amount="300", owner_id=seller, expected_close_date=soon
+    )
+    await _deal(client, workspace, name="Chez l'admin", amount="1000", expected_close_date=soon)
+    shared = await client.put(
+        "/api/v1/settings/sharing", headers=workspace.headers, json={"sharing_rule": "own_and_team"}
+    )
+    assert shared.status_code == 200, shared.text
+    await sign_in_as(client, workspace, seller)
+    base = f"/w/{workspace.slug}"
+    board = (await client.get(f"{base}/pipeline", headers=EN)).text
+    assert "Chez Paul" in board and "Chez l&#39;admin" not in board
+    assert "€300" in board and "€1,300" not in board and "€1,000" not in board
+    assert "of €300 in play" in board  # the forecast is the seller's too
