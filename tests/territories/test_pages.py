@@ -88,3 +88,28 @@ async def test_who_sees_the_page(client: httpx.AsyncClient, workspace: Workspace
     end_user = await add_person(client, workspace, "end_user")
     await sign_in_as(client, workspace, end_user)
     assert (await client.get(f"{base}/")).status_code == 403
+
+
+async def test_an_account_made_unassigned_on_its_page_follows_the_rules(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    seller = await add_person(client, workspace, "end_user")
+    rule = {"name": "Lyon", "postcode_prefixes": ["69"], "owner_id": seller}
+    assert (
+        await client.post("/api/v1/territories", headers=workspace.headers, json=rule)
+    ).is_success
+    await sign_in(client, workspace)
+    accounts = f"/w/{workspace.slug}/accounts"
+    for name, owner in (("Soierie", ""), ("Traboule", workspace.admin_user_id)):
+        made = await post_form(
+            client,
+            f"{accounts}/new",
+            f"{accounts}/",
+            {"name": name, "postcode": "69001", "owner_id": owner},
+        )
+        assert made.status_code == 303, made.text
+    listed = await client.get(
+        "/api/v1/accounts", headers=workspace.headers, params={"sort": "name"}
+    )
+    owners = {a["name"]: a["owner_id"] for a in listed.json()["items"]}
+    assert owners == {"Soierie": seller, "Traboule": workspace.admin_user_id}
