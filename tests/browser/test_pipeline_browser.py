@@ -154,3 +154,46 @@ def test_pipeline_board_moves(page: Any, live_server: LiveServer) -> None:
     page.goto(f"/w/{SLUG}/admin/pipeline")
     expect(page.locator(".stage-setting")).to_have_count(12)  # 6 stages, 6 reasons
     screenshot(page, "pipeline-settings")
+
+
+def test_new_opportunity_and_lost_from_its_page(page: Any, live_server: LiveServer) -> None:
+    from playwright.sync_api import expect
+
+    base = live_server.url
+    page.goto(f"/w/{SLUG}/login")
+    page.fill("input[name=email]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base}/w/{SLUG}/")
+
+    page.goto(f"/w/{SLUG}/opportunities/new")
+    page.fill("#f-name", "Laminoir")
+    page.fill("#f-amount", "douze mille")
+    page.get_by_role("button", name="Créer l'opportunité").click()
+    expect(page.locator(".field-error")).to_contain_text("montant")
+    expect(page.locator("#f-name")).to_have_value("Laminoir")
+    page.fill("#f-amount", "12 480,50")
+    page.fill("input[name=account_q]", "emile")
+    expect(page.locator("#f-account_id")).to_contain_text("Boulangerie Émile")
+    page.fill("#f-expected_close_date", str(dt.date.today() + dt.timedelta(days=20)))
+    screenshot(page, "opportunity-form")
+    page.get_by_role("button", name="Créer l'opportunité").click()
+    page.wait_for_url(re.compile(rf"{base}/w/{SLUG}/opportunities/[0-9a-f-]{{36}}$"))
+    expect(page.locator(".flash-success")).to_contain_text("Opportunité créée")
+    expect(page.locator(".page-title")).to_contain_text("Laminoir")
+    expect(page.locator(".deal-headline")).to_contain_text("12 480,50 €")
+
+    page.locator(".stage-bar button", has_text="Perdue").click()
+    dialog = page.locator("dialog[open]")
+    expect(dialog).to_contain_text("Pourquoi a-t-elle été perdue ?")
+    dialog.locator("select").select_option(label="Pas de budget")
+    dialog.get_by_role("button", name="Marquer perdue").click()
+    expect(page.locator(".flash-success")).to_contain_text("Opportunité déplacée")
+    expect(page.locator(".page-title .badge")).to_have_text("Perdue")
+    expect(page.locator(".record-facts")).to_contain_text("Pas de budget")
+    screenshot(page, "opportunity-lost")
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/w/{SLUG}/pipeline")
+    expect(page.locator(".board-col").first).to_be_visible()
+    screenshot(page, "pipeline-mobile", full_page=False)
