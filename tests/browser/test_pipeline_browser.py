@@ -115,6 +115,13 @@ def test_pipeline_board_moves(page: Any, live_server: LiveServer) -> None:
     expect(negotiation.locator(f"#deal-{cave}")).to_be_visible()
     expect(page.locator(f"#move-{cave}")).to_be_focused()
 
+    # Alt + Right arrow on a card moves it one stage on.
+    oven = f"#deal-{ids['Four à sole 4 étages']}"
+    page.locator(f"{oven} .deal-name").focus()
+    page.keyboard.press("Alt+ArrowRight")
+    proposal = page.locator(".board-col", has=page.locator("h2", has_text="Proposition"))
+    expect(proposal.locator(oven)).to_be_visible()
+
     # Losing a deal (here through its menu) asks why first.
     lost = page.locator(".board-col", has=page.locator("h2", has_text="Perdue"))
     washer = page.locator(f"#deal-{ids['Lave-vaisselle à capot']}")

@@ -1,5 +1,5 @@
-/* The pipeline board: drag a card onto another column, or use the card's
-   "Move" menu (keyboard). A move posts the card's own form through htmx,
+/* The pipeline board: drag a card onto another column, use the card's
+   "Move" menu, or Alt + Left/Right arrow on a card (keyboard). A move posts the card's own form through htmx,
    which answers the whole board. A move to a lost stage first asks why
    (the board's #lost-dialog). Without this file the "Move" menus still work. */
 (function () {
@@ -39,6 +39,20 @@
       event.stopImmediatePropagation();
     }
   }, true);
+
+  // Alt + Left/Right arrow on a card: to the previous or next stage.
+  document.addEventListener("keydown", function (event) {
+    if (!event.altKey || (event.key !== "ArrowRight" && event.key !== "ArrowLeft")) return;
+    var card = event.target instanceof Element && event.target.closest("[data-deal]");
+    var form = card && card.querySelector("form[data-deal-move]");
+    var select = form && form.querySelector("select[name=stage_id]");
+    if (!select) return;
+    var index = select.selectedIndex + (event.key === "ArrowRight" ? 1 : -1);
+    if (index < 0 || index >= select.options.length || select.options[index].disabled) return;
+    event.preventDefault();
+    select.selectedIndex = index;
+    form.requestSubmit();
+  });
 
   document.addEventListener("dragstart", function (event) {
     var card = event.target instanceof Element && event.target.closest("[data-deal][draggable=true]");
