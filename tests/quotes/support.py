@@ -86,7 +86,9 @@ def template_contexts() -> dict[str, Callable[[], dict[str, Any]]]:
             "quote": quote,
             "lines": lines,
             "amounts": amounts_of(lines),
-            "seller": CompanyProfile(legal_name="Atelier Lumière", siren="732829320"),
+            "seller": CompanyProfile(
+                legal_name="Atelier Lumière", siren="732829320", vat_number="FR44732829320"
+            ),
             "company_name": "Atelier Lumière",
             "account": Account(name="Boulangerie Émile", city="Lyon"),
             "contact": Contact(first_name="Zoé", last_name="Martin", email="zoe@client.fr"),

@@ -190,3 +190,41 @@ async def test_the_pdf_answers_at_its_path(client: httpx.AsyncClient, workspace:
         "/api/v1/quotes/0193a0b0-0000-7000-8000-000000000001.pdf", headers=workspace.headers
     )
     assert missing.status_code == 404
+
+
+async def test_accepting_can_win_the_opportunity(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    h = workspace.headers
+    deal = await client.post(
+        "/api/v1/opportunities", headers=h, json={"name": "Four à sole", "amount": "12500"}
+    )
+    assert deal.status_code == 201, deal.text
+    quote = await sendable_quote(client, workspace, opportunity_id=deal.json()["id"])
+    await send(client, workspace, quote["id"])
+    accepted = await client.post(
+        f"/api/v1/quotes/{quote['id']}/accept", headers=h, json={"win_opportunity": True}
+    )
+    assert accepted.status_code == 200, accepted.text
+    won = await client.get(f"/api/v1/opportunities/{deal.json()['id']}", headers=h)
+    assert won.json()["status"] == "won"
+    history = await client.get(f"/api/v1/opportunities/{deal.json()['id']}", headers=h)
+    assert history.status_code == 200
+
+
+async def test_history_and_panel_of_the_account(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    from tests.quotes.support import new_account
+
+    h = workspace.headers
+    account_id = await new_account(client, workspace)
+    quote = await sendable_quote(client, workspace, account_id=account_id)
+    number = (await send(client, workspace, quote["id"])).json()["number"]
+    await client.post(f"/api/v1/quotes/{quote['id']}/reject", headers=h)
+    timeline = await client.get(f"/api/v1/accounts/{account_id}/timeline", headers=h)
+    titles = [item["title"] for item in timeline.json()["items"]]
+    assert f"Quote {number} rejected" in titles or f"Devis {number} refusé" in titles
+    assert f"Quote {number} sent" in titles or f"Devis {number} envoyé" in titles
+    by_account = await client.get("/api/v1/quotes", headers=h, params={"account_id": account_id})
+    assert [q["id"] for q in by_account.json()["items"]] == [quote["id"]]
