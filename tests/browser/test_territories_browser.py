@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import MOBILE, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +111,6 @@ def test_territories_page(page: Any, live_server: LiveServer) -> None:
     expect(page.locator(".flash-success")).to_contain_text("Réattribution lancée")
     expect(page.locator("#latest-reassign")).to_be_visible()
     screenshot(page, "territories-reassign-queued")
+    page.set_viewport_size(MOBILE)
+    expect(page.locator("tbody tr").first).to_contain_text("Grands comptes")
+    screenshot(page, "territories-mobile")
