@@ -112,6 +112,16 @@
     form.requestSubmit();
   });
 
+  // The reason not given (dialog closed), each card's menu shows its stage again.
+  document.addEventListener("close", function (event) {
+    if (!(event.target instanceof HTMLDialogElement) || event.target.id !== "lost-dialog") return;
+    document.querySelectorAll("form[data-deal-move] select[name=stage_id]").forEach(function (select) {
+      for (var i = 0; i < select.options.length; i += 1) {
+        if (select.options[i].defaultSelected) select.selectedIndex = i;
+      }
+    });
+  }, true);
+
   // A move refused for want of a reason answers 422 with the board asking it: show it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
