@@ -124,3 +124,25 @@ async def test_list_filters_and_searches(client: httpx.AsyncClient, workspace: W
     assert "Plateaux" in by_account.text and "Brouillon divers" not in by_account.text
     account_page = await client.get(f"/w/{workspace.slug}/accounts/{account_id}")
     assert "Plateaux" in account_page.text and "D-" in account_page.text
+
+
+async def test_a_new_quote_from_an_opportunity_takes_its_links(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    account_id = await new_account(client, workspace, name="Cave Rousseau")
+    contact_id = await new_contact(client, workspace)
+    deal = await client.post(
+        "/api/v1/opportunities",
+        headers=workspace.headers,
+        json={"name": "Caves voûtées", "account_id": account_id, "contact_id": contact_id},
+    )
+    assert deal.status_code == 201, deal.text
+    await sign_in(client, workspace)
+    editor = await client.get(
+        f"/w/{workspace.slug}/quotes/new", params={"opportunity_id": deal.json()["id"]}
+    )
+    assert editor.status_code == 200
+    for shown in ("Caves voûtées", "Cave Rousseau", "Zoé Martin", f'value="{contact_id}"'):
+        assert shown in editor.text, shown
+    deal_page = await client.get(f"/w/{workspace.slug}/opportunities/{deal.json()['id']}")
+    assert f"/quotes/new?opportunity_id={deal.json()['id']}" in deal_page.text
