@@ -201,6 +201,24 @@ async def _placed(
     return Move(given, stage, from_stage, from_status)
 
 
+async def _place(
+    scope: TenantScope, current: Opportunity | None, values: Mapping[str, Any], today: dt.date
+) -> Move:
+    """``_placed``, but a refused move is told with the record's other
+    problems (an unknown account…), every field at once."""
+    try:
+        return await _placed(scope, current, values, today)
+    except ValidationFailed as refused:
+        merged = {
+            "name": current.name if current else "",
+            "amount": current.amount if current else Decimal("0"),
+            "account_id": current.account_id if current else None,
+            "contact_id": current.contact_id if current else None,
+            **values,
+        }
+        raise ValidationFailed({**await _check(scope, merged), **refused.errors}) from refused
+
+
 async def _record_move(
     scope: TenantScope, opportunity: Opportunity, move: Move, actor: Actor
 ) -> None:
@@ -253,7 +271,7 @@ async def create_opportunity(
     today: dt.date | None = None,
 ) -> Opportunity:
     async with tenant_scope(tenant_id) as scope:
-        move = await _placed(scope, None, _clean(values), today or local_today())
+        move = await _place(scope, None, _clean(values), today or local_today())
         opportunity = await create_record(scope, OPPORTUNITIES, move.values, actor=actor)
         await _record_move(scope, opportunity, move, actor)
         return _in_cents(opportunity)
@@ -275,7 +293,7 @@ async def update_opportunity(
         if not placed:
             changed = await update_record(scope, OPPORTUNITIES, current.id, cleaned, actor=actor)
             return _in_cents(changed)
-        move = await _placed(scope, current, cleaned, today or local_today())
+        move = await _place(scope, current, cleaned, today or local_today())
         opportunity = await update_record(
             scope, OPPORTUNITIES, current.id, move.values, actor=actor
         )

@@ -111,6 +111,12 @@ async def test_links_must_be_records_of_the_workspace(
         API, headers=h, json={"name": "X", "stage_id": str(uuid.uuid4())}
     )
     assert _fields(unknown_stage) == {"stage_id"}
+    everything = await client.post(
+        API,
+        headers=h,
+        json={"name": "X", "stage_id": str(uuid.uuid4()), "account_id": str(uuid.uuid4())},
+    )
+    assert _fields(everything) == {"stage_id", "account_id"}  # every problem at once
 
 
 async def test_won_lost_and_open_again(client: httpx.AsyncClient, workspace: Workspace) -> None:
