@@ -308,13 +308,14 @@ async def update_quote(
             header.pop("valid_until")
         if "payment_terms" in header and header["payment_terms"] is None:
             header["payment_terms"] = ""
+        rows = _line_rows(lines, quote.id) if lines is not None else []
         if lines is not None:
-            rows = _line_rows(lines, quote.id)
-            await _replace_lines(scope, quote.id, rows)
-            amounts = amounts_of(rows)
-            header.update(_totals(amounts))
+            header.update(_totals(amounts_of(rows)))
+        # The record's own checks (its owner) come first: nothing is written
+        # when they fail, whether or not the caller catches the error.
         quote = await update_record(scope, QUOTES, quote.id, header, actor=actor)
         if lines is not None:
+            await _replace_lines(scope, quote.id, rows)
             await audit.record(
                 scope,
                 actor,

@@ -146,3 +146,22 @@ async def test_a_new_quote_from_an_opportunity_takes_its_links(
         assert shown in editor.text, shown
     deal_page = await client.get(f"/w/{workspace.slug}/opportunities/{deal.json()['id']}")
     assert f"/quotes/new?opportunity_id={deal.json()['id']}" in deal_page.text
+
+
+async def test_a_refused_change_writes_nothing(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    quote = await new_quote(client, workspace)
+    await sign_in(client, workspace)
+    url = f"/w/{workspace.slug}/quotes/{quote['id']}"
+    form = {
+        "title": "Refonte du site",
+        "owner_id": "0193a0b0-0000-7000-8000-000000000001",  # no such user
+        "lines-0-description": "Autre chose",
+        "lines-0-unit_price": "99",
+    }
+    refused = await post_form(client, f"{url}/edit", url, form)
+    assert refused.status_code == 422 and "Autre chose" in refused.text
+    kept = (await client.get(f"/api/v1/quotes/{quote['id']}", headers=workspace.headers)).json()
+    assert [line["description"] for line in kept["lines"]] == [quote["lines"][0]["description"]]
+    assert kept["total_net"] == quote["total_net"]
