@@ -16,7 +16,7 @@ from comptoir.platform.fields import sent_values
 from comptoir.platform.ids import parse_id
 from comptoir.platform.web.lists import Cursor, Limit, PageOf, Search, Sort, list_query, page_of
 from comptoir.platform.web.record_api import RecordApi, record_controller
-from comptoir.tenants.opportunities import service, stages
+from comptoir.tenants.opportunities import figures, service, stages
 from comptoir.tenants.opportunities.schemas import (
     ForecastOut,
     LostReasonFields,
@@ -86,7 +86,7 @@ class OpportunityController(record_controller(OPPORTUNITIES_API, "/api/v1/opport
         if owner_id and owner is None:
             raise ValidationFailed({"owner_id": "must be an id"})
         today = service.local_today(caller.tenant.timezone)
-        return await service.forecast(caller.tenant.id, today=today, owner_id=owner)
+        return await figures.forecast(caller.tenant.id, today=today, owner_id=owner)
 
     @post(
         "/{record_id:str}/move",

@@ -13,18 +13,16 @@ from comptoir.platform.features import (
     NavEntry,
     RecordPanel,
 )
+from comptoir.tenants.opportunities.board import PipelinePages
 from comptoir.tenants.opportunities.controllers import (
     LostReasonController,
     OpportunityController,
     StageController,
 )
 from comptoir.tenants.opportunities.forms import euros
-from comptoir.tenants.opportunities.pages import (
-    OpportunityPages,
-    PipelinePages,
-    PipelineSettingsPages,
-)
-from comptoir.tenants.opportunities.service import opportunities_of, stage_history
+from comptoir.tenants.opportunities.pages import OpportunityPages
+from comptoir.tenants.opportunities.related import opportunities_of, stage_history
+from comptoir.tenants.opportunities.settings_pages import PipelineSettingsPages
 from comptoir.tenants.opportunities.tables import (
     LostReason,
     Opportunity,

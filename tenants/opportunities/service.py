@@ -1,7 +1,7 @@
-"""Opportunities: named actions over the shared record rules, their moves
-between stages (status, won and lost dates, the lost reason, the stage
-history and its events), and the reads the pipeline's pages need: the
-totals of each column and the forecast, each one grouped SQL query.
+"""Opportunities: named actions over the shared record rules, and their
+moves between stages (status, won and lost dates, the lost reason, the
+stage history and its events). The board's figures are in ``figures``,
+what other records' pages show in ``related``.
 
 The status is derived from the stage: a won stage makes the deal won (today),
 a lost stage lost (with an active reason of the tenant), any other stage open
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,20 +19,14 @@ from zoneinfo import ZoneInfo
 
 from comptoir.platform import events
 from comptoir.platform.auth.actor import Actor
-from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.listing import ListQuery, ListSpec, list_page
 from comptoir.platform.db.pagination import Page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
-from comptoir.platform.db.search import like_pattern
 from comptoir.platform.errors import ValidationFailed
-from comptoir.platform.features import TimelineEntry
-from comptoir.platform.i18n import gettext as _
 from comptoir.platform.records import RecordKind, create_record, delete_record, update_record
 from comptoir.tenants.accounts.tables import Account
 from comptoir.tenants.contacts.tables import Contact
 from comptoir.tenants.opportunities.schemas import (
-    ForecastMonth,
-    ForecastOut,
     OpportunityFields,
     OpportunityOut,
     StageChangeOut,
@@ -47,10 +41,6 @@ from comptoir.tenants.opportunities.tables import (
 
 CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")  # numeric(14, 2)
-FORECAST_MONTHS = 12
-PANEL_SIZE = 10
-# How many of an account's (or contact's) opportunities its history looks at.
-HISTORY_DEALS = 200
 DEFAULT_TZ = "Europe/Paris"
 
 
@@ -394,254 +384,3 @@ async def stage_changes(
             query,
             where=[OpportunityStageChange.opportunity_id == opportunity.id],
         )
-
-
-# ---- figures ------------------------------------------------------------------------
-
-
-def _visible(scope: TenantScope, args: list[Any]) -> str:
-    """The viewer's visibility as SQL for a raw query (its values go to ``args``)."""
-    owners = scope.visible_owner_ids()
-    if owners is None:
-        return ""
-    if not owners:
-        return " AND FALSE"
-    args.extend(sorted(owners))
-    return f" AND owner_id IN ({', '.join('{}' for _ in owners)})"
-
-
-def _searched(q: str | None, args: list[Any]) -> str:
-    if not q or not q.strip():
-        return ""
-    args.append(like_pattern(q))
-    if is_postgres(get_engine()):
-        return " AND id = ANY(ARRAY(SELECT opportunities_search_ids({})))"
-    return " AND search_text LIKE {} ESCAPE '\\'"
-
-
-@dataclass(frozen=True)
-class StageTotals:
-    count: int
-    amount: Decimal
-    weighted: Decimal
-
-
-async def stage_totals(
-    tenant_id: uuid.UUID, *, owner_id: uuid.UUID | None = None, q: str | None = None
-) -> dict[str, StageTotals]:
-    """{stage id: count, total and weighted amount} of the opportunities the
-    viewer sees (one grouped query)."""
-    async with tenant_scope(tenant_id) as scope:
-        args: list[Any] = [scope.tenant_id]
-        sql = (
-            "SELECT stage_id, COUNT(*) AS n, SUM(amount) AS amount, "
-            "SUM(amount * probability) AS weighted FROM opportunities WHERE tenant_id = {}"
-        )
-        sql += _visible(scope, args)
-        if owner_id is not None:
-            sql += " AND owner_id = {}"
-            args.append(owner_id)
-        sql += _searched(q, args)
-        rows = await scope.raw(Opportunity, sql + " GROUP BY stage_id", *args)
-    return {
-        str(row["stage_id"]): StageTotals(
-            count=int(row["n"]),
-            amount=money(row["amount"]),
-            weighted=money(Decimal(str(row["weighted"] or 0)) / 100),
-        )
-        for row in rows
-    }
-
-
-def _month_start(day: dt.date, months_later: int = 0) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months_later
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-async def forecast(
-    tenant_id: uuid.UUID, *, today: dt.date | None = None, owner_id: uuid.UUID | None = None
-) -> ForecastOut:
-    """Open opportunities by month of expected close, this month and the next
-    eleven: their amount and weighted amount (amount * probability, summed,
-    then rounded half-up to the cent). One grouped query."""
-    first = _month_start(today or local_today())
-    end = _month_start(first, FORECAST_MONTHS)
-    month = (
-        "to_char(expected_close_date, 'YYYY-MM')"
-        if is_postgres(get_engine())
-        else "strftime('%Y-%m', expected_close_date)"
-    )
-    async with tenant_scope(tenant_id) as scope:
-        args: list[Any] = [scope.tenant_id, first, end]
-        sql = (
-            f"SELECT {month} AS month, COUNT(*) AS n, SUM(amount) AS amount, "
-            "SUM(amount * probability) AS weighted FROM opportunities "
-            "WHERE tenant_id = {} AND status = 'open' "
-            "AND expected_close_date >= {} AND expected_close_date < {}"
-        )
-        sql += _visible(scope, args)
-        if owner_id is not None:
-            sql += " AND owner_id = {}"
-            args.append(owner_id)
-        rows = await scope.raw(Opportunity, sql + f" GROUP BY {month}", *args)
-    found = {str(row["month"]): row for row in rows}
-    months = []
-    for n in range(FORECAST_MONTHS):
-        key = _month_start(first, n).strftime("%Y-%m")
-        row = found.get(key)
-        months.append(
-            ForecastMonth(
-                month=key,
-                count=int(row["n"]) if row else 0,
-                amount=money(row["amount"] if row else 0),
-                weighted=money(Decimal(str(row["weighted"] or 0)) / 100 if row else 0),
-            )
-        )
-    return ForecastOut(
-        months=months,
-        total_amount=sum((m.amount for m in months), Decimal("0.00")),
-        total_weighted=sum((m.weighted for m in months), Decimal("0.00")),
-    )
-
-
-# ---- other records' pages -----------------------------------------------------------
-
-SUBJECT_COLUMNS = {"account": Opportunity.account_id, "contact": Opportunity.contact_id}
-PANEL_COLUMNS = (
-    Opportunity.id,
-    Opportunity.name,
-    Opportunity.amount,
-    Opportunity.status,
-    Opportunity.stage_id,
-    Opportunity.probability,
-    Opportunity.expected_close_date,
-)
-
-
-async def opportunities_of(
-    tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID | str
-) -> list[dict[str, Any]]:
-    """An account's or contact's opportunities for its page: the open ones
-    first (soonest close first), then the closed ones (latest first), 10 at
-    most; each with its stage's name as ``stage_name``."""
-    column = SUBJECT_COLUMNS.get(subject)
-    if column is None:
-        return []
-    async with tenant_scope(tenant_id) as scope:
-        opened = await (
-            scope.select(Opportunity, *PANEL_COLUMNS)
-            .where(column == subject_id)
-            .where(Opportunity.status == "open")
-            .order_by(Opportunity.expected_close_date)
-            .order_by(Opportunity.id)
-            .limit(PANEL_SIZE)
-        )
-        closed = (
-            []
-            if len(opened) >= PANEL_SIZE
-            else await scope.select(Opportunity, *PANEL_COLUMNS)
-            .where(column == subject_id)
-            .where(Opportunity.status != "open")
-            .order_by(Opportunity.updated_at, ascending=False)
-            .limit(PANEL_SIZE - len(opened))
-        )
-        names = {s.id: s.name for s in await all_stages(scope)} if opened or closed else {}
-    rows = [*opened, *closed]
-    return [
-        {**row, "amount": money(row["amount"]), "stage_name": names.get(row["stage_id"], "")}
-        for row in rows
-    ]
-
-
-def _history_title(
-    change: Mapping[str, Any], stage_names: Mapping[Any, str], deal: str | None
-) -> str:
-    stage = stage_names.get(change["to_stage_id"], "—")
-    if change["from_status"] == "" and change["from_stage_id"] is None:
-        title = _("Opportunity created in %(stage)s") % {"stage": stage}
-    elif change["to_status"] == "won" and change["from_status"] != "won":
-        title = _("Opportunity won")
-    elif change["to_status"] == "lost" and change["from_status"] != "lost":
-        title = _("Opportunity lost")
-    else:
-        title = _("Moved to %(stage)s") % {"stage": stage}
-    return f"{deal} · {title}" if deal else title
-
-
-async def stage_history(
-    tenant_id: uuid.UUID, subject: str, subject_id: uuid.UUID, limit: int
-) -> Sequence[TimelineEntry]:
-    """The moves of an opportunity (or of an account's or contact's
-    opportunities), newest first, ``limit`` at most."""
-    if limit <= 0 or subject not in ("opportunity", "account", "contact"):
-        return []
-    async with tenant_scope(tenant_id) as scope:
-        if subject == "opportunity":
-            deal = await scope.find(Opportunity, subject_id)
-            deals = {deal.id: None} if deal else {}
-        else:
-            rows = await (
-                scope.select(Opportunity, Opportunity.id, Opportunity.name)
-                .where(SUBJECT_COLUMNS[subject] == subject_id)
-                .order_by(Opportunity.id, ascending=False)
-                .limit(HISTORY_DEALS)
-            )
-            deals = {row["id"]: row["name"] for row in rows}
-        if not deals:
-            return []
-        changes = await (
-            scope.select(OpportunityStageChange)
-            .where(OpportunityStageChange.opportunity_id.is_in(list(deals)))
-            .order_by(OpportunityStageChange.id, ascending=False)
-            .limit(limit)
-        )
-        stage_names = {s.id: s.name for s in await all_stages(scope)}
-    return [
-        TimelineEntry(
-            at=change["changed_at"]
-            if change["changed_at"].tzinfo
-            else change["changed_at"].replace(tzinfo=dt.UTC),
-            kind="opportunity",
-            title=_history_title(change, stage_names, deals.get(change["opportunity_id"])),
-            actor_id=change["changed_by"],
-            link=f"/opportunities/{change['opportunity_id']}",
-        )
-        for change in changes
-    ]
-
-
-@dataclass(frozen=True)
-class LinkNames:
-    """{id: name} of the accounts and contacts some opportunities link to."""
-
-    accounts: dict[str, str]
-    contacts: dict[str, str]
-
-
-def _ids_of(rows: Sequence[Any], name: str) -> list[uuid.UUID]:
-    found = set()
-    for row in rows:
-        value = row.get(name) if isinstance(row, Mapping) else getattr(row, name, None)
-        if value:
-            found.add(value if isinstance(value, uuid.UUID) else uuid.UUID(str(value)))
-    return sorted(found)
-
-
-async def link_names(tenant_id: uuid.UUID, rows: Sequence[Any]) -> LinkNames:
-    """The names of the accounts and contacts of these rows (dicts or
-    opportunities) the viewer may see: one query per kind that appears."""
-    accounts: dict[str, str] = {}
-    contacts: dict[str, str] = {}
-    async with tenant_scope(tenant_id) as scope:
-        if wanted := _ids_of(rows, "account_id"):
-            for row in await scope.select(Account, Account.id, Account.name).where(
-                Account.id.is_in(wanted)
-            ):
-                accounts[str(row["id"])] = row["name"]
-        if wanted := _ids_of(rows, "contact_id"):
-            for row in await scope.select(
-                Contact, Contact.id, Contact.first_name, Contact.last_name, Contact.email
-            ).where(Contact.id.is_in(wanted)):
-                name = f"{row['first_name']} {row['last_name']}".strip()
-                contacts[str(row["id"])] = name or row["email"] or "—"
-    return LinkNames(accounts, contacts)

@@ -14,12 +14,9 @@ from comptoir.platform import i18n
 from comptoir.platform.audit.tables import AuditEntry
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.events import DomainEvent, subscribe, unsubscribe
-from comptoir.tenants.opportunities.service import (
-    forecast,
-    opportunities_of,
-    stage_history,
-    win_opportunity,
-)
+from comptoir.tenants.opportunities.figures import forecast
+from comptoir.tenants.opportunities.related import opportunities_of, stage_history
+from comptoir.tenants.opportunities.service import win_opportunity
 from tests.support.fixtures import Workspace, make_workspace
 from tests.support.pages import add_person
 

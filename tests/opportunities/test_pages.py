@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from comptoir.tenants.opportunities.pages import CARDS_PER_COLUMN as CARDS
+from comptoir.tenants.opportunities.board import CARDS_PER_COLUMN as CARDS
 from tests.support.fixtures import Workspace
 from tests.support.pages import EN, post_form, sign_in
 
