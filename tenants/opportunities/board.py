@@ -111,6 +111,7 @@ async def _board_context(
         "filters": filters,
         **HELPERS,
         "lost_prompt": None,
+        "move_error": "",
         **extra,
     }
 
@@ -216,9 +217,11 @@ class PipelinePages(Controller):
             )
         except ValidationFailed as error:
             prompt = await lost_prompt(page, opportunity, data.get("stage_id", ""), error)
-            if prompt is None:
-                raise
-            return await _board(page, request, filters, status=422, lost_prompt=prompt)
+            if prompt is not None:
+                return await _board(page, request, filters, status=422, lost_prompt=prompt)
+            # Another refusal (a stage retired meanwhile…): the board says why.
+            refused = " ".join(form_errors(error).values())
+            return await _board(page, request, filters, status=422, move_error=refused)
         if wants_fragment(request):
             return await _board(page, request, filters)
         return see_other(f"{page.base}/pipeline", flash="opportunity_moved")
@@ -229,6 +232,7 @@ def _columns_of(all_stages: list[PipelineStage]) -> list[Column]:
 
 
 def stage_id_of(raw: str) -> uuid.UUID:
+    """A posted stage id; 422 naming ``stage_id`` for anything else."""
     parsed = parse_id(raw)
     if parsed is None:
         raise ValidationFailed({"stage_id": "must be a stage of this pipeline"})

@@ -243,3 +243,23 @@ async def test_a_seller_under_own_and_team_sees_own_deals_and_totals(
     assert "Chez Paul" in board and "Chez l&#39;admin" not in board
     assert "€300" in board and "€1,300" not in board and "€1,000" not in board
     assert "of €300 in play" in board  # the forecast is the seller's too
+
+
+async def test_a_refused_move_says_why(client: httpx.AsyncClient, workspace: Workspace) -> None:
+    stages = await _stages(client, workspace)
+    deal = await _deal(client, workspace, name="Pressoir")
+    await client.post(
+        f"/api/v1/pipeline/stages/{stages['proposal']['id']}/retire", headers=workspace.headers
+    )
+    await sign_in(client, workspace)
+    base = f"/w/{workspace.slug}"
+    refused = await post_form(
+        client,
+        f"{base}/pipeline",
+        f"{base}/pipeline/move",
+        {"opportunity_id": deal["id"], "stage_id": stages["proposal"]["id"]},
+    )
+    assert refused.status_code == 422
+    assert "This move is not possible" in refused.text and "is retired" in refused.text.lower()
+    after = (await client.get(f"{API}/{deal['id']}", headers=workspace.headers)).json()
+    assert after["stage_id"] == stages["prospecting"]["id"]

@@ -122,7 +122,7 @@
     });
   }, true);
 
-  // A move refused for want of a reason answers 422 with the board asking it: show it.
+  // A refused move answers 422 with the board asking the reason, or saying why: show it.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     if (event.detail.xhr.status === 422 && target && target.id === "board") {
@@ -132,8 +132,8 @@
   });
 
   document.addEventListener("htmx:afterSettle", function () {
-    var dialog = document.getElementById("lost-dialog");
-    if (dialog && dialog.hasAttribute("data-show")) {
+    var dialog = document.querySelector("#board dialog[data-show]");
+    if (dialog) {
       dialog.removeAttribute("data-show");
       if (dialog.open) dialog.close();
       dialog.showModal();
