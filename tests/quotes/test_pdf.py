@@ -14,6 +14,8 @@ from comptoir.tenants.quotes.pdf import render_pdf
 from comptoir.tenants.quotes.service import amounts_of
 from tests.quotes.support import template_contexts
 
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
 
 def _context(lines: int = 10) -> dict[str, object]:
     context = dict(template_contexts()["quotes/pdf.html"]())
@@ -51,6 +53,20 @@ def test_a_real_pdf_with_embedded_fonts(tmp_path: Path) -> None:
         ["pdffonts", str(path)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
     assert fonts and all("Quote-Sans" in row and " yes " in row for row in fonts), fonts
+    if shutil.which("pdftoppm") is not None:  # a picture of the first page, to look at
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-png",
+                "-r",
+                "80",
+                "-singlefile",
+                str(path),
+                str(SCREENSHOTS / "quote-pdf"),
+            ],
+            check=True,
+        )
     # 10 lines of 810,00 € HT at 20 %: French grouping and a decimal comma.
     assert "8 100,00" in text.replace("\u202f", " ").replace("\u00a0", " ")
 
