@@ -9,6 +9,7 @@ from comptoir.platform.features import (
 )
 from comptoir.tenants.quotes.controllers import QuoteController
 from comptoir.tenants.quotes.history import QUOTE_EXPIRY, quote_history, quote_panel
+from comptoir.tenants.quotes.listeners import on_account_changes
 from comptoir.tenants.quotes.pages import QuotePages
 from comptoir.tenants.quotes.tables import Quote, QuoteLine, QuoteSequence
 
@@ -49,6 +50,7 @@ FEATURE = Feature(
         "quote.expired",
     ),
     job_kinds=(QUOTE_EXPIRY,),
+    listeners=(on_account_changes,),
     flashes={
         "quote_created": ("success", "Quote saved as a draft."),
         "quote_saved": ("success", "Changes saved."),

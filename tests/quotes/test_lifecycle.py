@@ -228,3 +228,21 @@ async def test_history_and_panel_of_the_account(
     assert f"Quote {number} sent" in titles or f"Devis {number} envoyé" in titles
     by_account = await client.get("/api/v1/quotes", headers=h, params={"account_id": account_id})
     assert [q["id"] for q in by_account.json()["items"]] == [quote["id"]]
+
+
+async def test_a_renamed_account_finds_its_quotes(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    from tests.quotes.support import new_account
+
+    h = workspace.headers
+    account_id = await new_account(client, workspace, name="Boulangerie Émile")
+    quote = await new_quote(client, workspace, account_id=account_id)
+    renamed = await client.patch(
+        f"/api/v1/accounts/{account_id}", headers=h, json={"name": "Pâtisserie Nouvelle"}
+    )
+    assert renamed.status_code == 200
+    found = await client.get("/api/v1/quotes", headers=h, params={"q": "patisserie"})
+    assert [q["id"] for q in found.json()["items"]] == [quote["id"]]
+    old = await client.get("/api/v1/quotes", headers=h, params={"q": "boulangerie"})
+    assert old.json()["items"] == []
