@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import LiveServer, screenshot
+from tests.browser.conftest import DESKTOP, MOBILE, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -121,6 +121,14 @@ def test_quote_flow(page: Any, live_server: LiveServer) -> None:
     page.goto(f"/w/{SLUG}/accounts/{account_id}")
     expect(page.locator(".quote-panel")).to_contain_text("Vitraux de la boutique")
     screenshot(page, "quote-account-panel")
+
+    page.set_viewport_size(MOBILE)
+    page.goto(f"/w/{SLUG}/quotes/new?account_id={account_id}")
+    page.fill("[name=lines-0-description]", "Vitrail")
+    page.fill("[name=lines-0-unit_price]", "100")
+    expect(page.locator("#quote-totals [data-total=gross]")).to_contain_text("120,00")
+    screenshot(page, "quote-editor-mobile")
+    page.set_viewport_size(DESKTOP)
 
     page.goto(f"/w/{SLUG}/admin/company")
     expect(page.locator("#f-vat_number")).to_have_value("FR44732829320")
