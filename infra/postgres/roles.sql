@@ -46,6 +46,11 @@ CREATE ROLE :"app" LOGIN PASSWORD :'app_password'
 ALTER ROLE :"app" SET statement_timeout = '30s';
 ALTER ROLE :"app" SET idle_in_transaction_session_timeout = '60s';
 ALTER ROLE :"app" SET client_connection_check_interval = '5s';
+-- Plan each statement with its own values: tenants differ in size by orders of
+-- magnitude, and a generic plan costed for the average tenant can read a big
+-- tenant's whole table (the app also asks for this when it connects; this
+-- covers PgBouncer, which does not pass that setting on).
+ALTER ROLE :"app" SET plan_cache_mode = 'force_custom_plan';
 
 CREATE DATABASE :"db" OWNER :"owner" ENCODING 'UTF8' TEMPLATE template0;
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
