@@ -27,6 +27,7 @@ from comptoir.tenants.opportunities.tables import (
     LostReason,
     Opportunity,
     OpportunityStageChange,
+    OpportunityTotal,
     PipelineStage,
 )
 
@@ -49,6 +50,7 @@ FEATURE = Feature(
         LostReason,
         Opportunity,
         OpportunityStageChange,
+        OpportunityTotal,
     ),
     nav=(
         NavEntry(key="pipeline", label="Pipeline", path="/pipeline", icon="target", order=15),

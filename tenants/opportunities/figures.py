@@ -1,5 +1,7 @@
-"""The pipeline's figures, each one grouped SQL query over the opportunities
-the viewer sees: the totals of each board column and the forecast by month."""
+"""The pipeline's figures for the opportunities the viewer sees: the totals
+of each board column and the forecast by month. Both read the maintained
+figures (``totals``); a board narrowed by a search sums the matching
+opportunities themselves (the search bounds them)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.db.search import like_pattern
+from comptoir.tenants.opportunities import totals
 from comptoir.tenants.opportunities.schemas import (
     ForecastMonth,
     ForecastOut,
@@ -51,12 +54,26 @@ class StageTotals:
     weighted: Decimal
 
 
+def _cents(value: Any) -> Decimal:
+    return money(Decimal(int(value or 0)) / 100)
+
+
 async def stage_totals(
     tenant_id: uuid.UUID, *, owner_id: uuid.UUID | None = None, q: str | None = None
 ) -> dict[str, StageTotals]:
     """{stage id: count, total and weighted amount} of the opportunities the
-    viewer sees (one grouped query)."""
+    viewer sees (one query)."""
     async with tenant_scope(tenant_id) as scope:
+        if not q or not q.strip():
+            rows = await totals.by_stage(scope, owner_id=owner_id)
+            return {
+                str(row["stage_id"]): StageTotals(
+                    count=int(row["n"]),
+                    amount=_cents(row["amount_cents"]),
+                    weighted=money(Decimal(int(row["weighted"] or 0)) / 10_000),
+                )
+                for row in rows
+            }
         args: list[Any] = [scope.tenant_id]
         sql = (
             "SELECT stage_id, COUNT(*) AS n, SUM(amount) AS amount, "
@@ -67,14 +84,14 @@ async def stage_totals(
             sql += " AND owner_id = {}"
             args.append(owner_id)
         sql += _searched(q, args)
-        rows = await scope.raw(Opportunity, sql + " GROUP BY stage_id", *args)
+        found = await scope.raw(Opportunity, sql + " GROUP BY stage_id", *args)
     return {
         str(row["stage_id"]): StageTotals(
             count=int(row["n"]),
             amount=money(row["amount"]),
             weighted=money(Decimal(str(row["weighted"] or 0)) / 100),
         )
-        for row in rows
+        for row in found
     }
 
 
@@ -91,25 +108,9 @@ async def forecast(
     then rounded half-up to the cent). One grouped query."""
     first = _month_start(today or local_today())
     end = _month_start(first, FORECAST_MONTHS)
-    month = (
-        "to_char(expected_close_date, 'YYYY-MM')"
-        if is_postgres(get_engine())
-        else "strftime('%Y-%m', expected_close_date)"
-    )
     async with tenant_scope(tenant_id) as scope:
-        args: list[Any] = [scope.tenant_id, first, end]
-        sql = (
-            f"SELECT {month} AS month, COUNT(*) AS n, SUM(amount) AS amount, "
-            "SUM(amount * probability) AS weighted FROM opportunities "
-            "WHERE tenant_id = {} AND status = 'open' "
-            "AND expected_close_date >= {} AND expected_close_date < {}"
-        )
-        sql += _visible(scope, args)
-        if owner_id is not None:
-            sql += " AND owner_id = {}"
-            args.append(owner_id)
-        rows = await scope.raw(Opportunity, sql + f" GROUP BY {month}", *args)
-    found = {str(row["month"]): row for row in rows}
+        rows = await totals.by_month(scope, first, end, owner_id=owner_id)
+    found = {str(row["close_month"]): row for row in rows}
     months = []
     for n in range(FORECAST_MONTHS):
         key = _month_start(first, n).strftime("%Y-%m")
@@ -118,8 +119,8 @@ async def forecast(
             ForecastMonth(
                 month=key,
                 count=int(row["n"]) if row else 0,
-                amount=money(row["amount"] if row else 0),
-                weighted=money(Decimal(str(row["weighted"] or 0)) / 100 if row else 0),
+                amount=_cents(row["amount_cents"] if row else 0),
+                weighted=money(Decimal(int(row["weighted"] or 0) if row else 0) / 10_000),
             )
         )
     return ForecastOut(

@@ -26,6 +26,7 @@ from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.records import RecordKind, create_record, delete_record, update_record
 from comptoir.tenants.accounts.tables import Account
 from comptoir.tenants.contacts.tables import Contact
+from comptoir.tenants.opportunities import totals
 from comptoir.tenants.opportunities.schemas import (
     OpportunityFields,
     OpportunityOut,
@@ -264,6 +265,7 @@ async def create_opportunity(
         move = await _place(scope, None, _clean(values), today or local_today())
         opportunity = await create_record(scope, OPPORTUNITIES, move.values, actor=actor)
         await _record_move(scope, opportunity, move, actor)
+        await totals.changed(scope, None, opportunity)
         return _in_cents(opportunity)
 
 
@@ -278,10 +280,12 @@ async def update_opportunity(
     """Change the fields sent; a new ``stage_id`` is a move like ``move_opportunity``."""
     async with tenant_scope(tenant_id) as scope:
         current = await scope.get(Opportunity, opportunity_id)
+        before = totals.snapshot(current)
         cleaned = _clean(values)
         placed = {"stage_id", "lost_reason_id", "probability"} & set(cleaned)
         if not placed:
             changed = await update_record(scope, OPPORTUNITIES, current.id, cleaned, actor=actor)
+            await totals.changed(scope, before, changed)
             return _in_cents(changed)
         move = await _place(scope, current, cleaned, today or local_today())
         opportunity = await update_record(
@@ -289,6 +293,7 @@ async def update_opportunity(
         )
         if move.changed():
             await _record_move(scope, opportunity, move, actor)
+        await totals.changed(scope, before, opportunity)
         return _in_cents(opportunity)
 
 
@@ -342,6 +347,7 @@ async def delete_opportunity(
 
     async with tenant_scope(tenant_id) as scope:
         opportunity = await delete_record(scope, OPPORTUNITIES, opportunity_id, actor=actor)
+        await totals.changed(scope, opportunity, None)
         everyone = scope.unrestricted()
         await everyone.delete(OpportunityStageChange).where(
             OpportunityStageChange.opportunity_id == opportunity.id

@@ -3,7 +3,17 @@ history of their moves between stages."""
 
 from decimal import Decimal
 
-from piccolo.columns import UUID, Boolean, Date, Integer, Numeric, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    UUID,
+    BigInt,
+    Boolean,
+    Date,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from comptoir.platform.db.base import OwnedTable, TenantTable
@@ -54,3 +64,18 @@ class OpportunityStageChange(TenantTable, tablename="opportunity_stage_changes")
     to_status = Varchar(length=10, default="open")
     changed_by = UUID(null=True, default=None)
     changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class OpportunityTotal(TenantTable, tablename="opportunity_totals"):
+    """The pipeline's figures, kept up to date by every write of an
+    opportunity: how many, their amount and weighted amount, per owner, stage,
+    status and month of expected close. The board's column totals and the
+    forecast sum a few hundred of these rows instead of every opportunity."""
+
+    owner_key = Varchar(length=36, default="")  # the owner's id, "" for none
+    stage_id = UUID(default=None)
+    status = Varchar(length=10, default="open")
+    close_month = Varchar(length=7, default="")  # YYYY-MM of expected close, "" for none
+    records = Integer(default=0)  # how many opportunities
+    amount_cents = BigInt(default=0)
+    weighted = BigInt(default=0)  # sum of amount in cents * probability (percent)
