@@ -1,5 +1,6 @@
 """Seed a PostgreSQL database for the list benchmarks: 1,000 tenants, one of
-them with 1,000,000 contacts and 200,000 accounts, the others with a few dozen.
+them with 1,000,000 contacts, 200,000 accounts, 300,000 opportunities and
+1,000,000 activities and 50,000 quotes, the others with a few dozen of each.
 
     .venv/bin/python bench/seed.py --fresh
     .venv/bin/python bench/seed.py --database comptoir_bench --contacts 100000 --fresh
@@ -34,6 +35,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -53,8 +55,16 @@ from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.db.search import normalise
 from comptoir.tenants.accounts.service import ACCOUNTS, luhn_valid
 from comptoir.tenants.accounts.tables import Account
+from comptoir.tenants.activities.service import ACTIVITIES
+from comptoir.tenants.activities.tables import Activity
 from comptoir.tenants.contacts.service import CONTACTS
 from comptoir.tenants.contacts.tables import Contact
+from comptoir.tenants.opportunities.service import OPPORTUNITIES
+from comptoir.tenants.opportunities.tables import Opportunity
+from comptoir.tenants.opportunities.totals import rebuild_sql
+from comptoir.tenants.quotes.service import QUOTES
+from comptoir.tenants.quotes.tables import Quote, QuoteLine, QuoteSequence
+from comptoir.tenants.quotes.totals import line_amounts, quote_amounts
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 from comptoir.tenants.users.service import NewPerson, add_user
 
@@ -320,6 +330,9 @@ class SeededTenant:
     accounts: int
     since: float  # when its first record was created (epoch seconds)
     rare: int = 0  # contacts named RARE_NAME
+    opportunities: int = 0
+    activities: int = 0
+    quotes: int = 0
     counts: Counter[tuple[str, uuid.UUID]] = field(default_factory=Counter)
 
 
@@ -384,11 +397,26 @@ def _updated(rng: random.Random, created: float, now: float) -> float:
 
 @dataclass
 class AccountRefs:
-    """What contacts need of a tenant's accounts: id, name and web domain."""
+    """What contacts need of a tenant's accounts: id, name and web domain;
+    what opportunities and activities need of its contacts."""
 
     ids: list[uuid.UUID] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
     domains: list[str] = field(default_factory=list)
+    contact_ids: list[uuid.UUID] = field(default_factory=list)
+    contact_accounts: list[int | None] = field(default_factory=list)
+    contact_names: list[str] = field(default_factory=list)
+    opportunity_ids: list[uuid.UUID] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PipelineRefs:
+    """A tenant's provisioned stages and lost reasons."""
+
+    open_stages: list[tuple[uuid.UUID, int]]  # (id, probability)
+    won_stage: uuid.UUID
+    lost_stage: uuid.UUID
+    lost_reasons: list[uuid.UUID]
 
 
 def account_rows(
@@ -455,6 +483,205 @@ def contact_rows(
         }
         row["search_text"] = normalise(" ".join(str(row.get(n) or "") for n in searched))
         tenant.counts["contacts", row["owner_id"]] += 1
+        refs.contact_ids.append(row["id"])
+        refs.contact_accounts.append(account)
+        refs.contact_names.append(f"{first} {last}")
+        yield moment, row
+
+
+PRODUCTS = _listed(
+    "Licences;Maintenance annuelle;Formation;Audit;Déploiement;Renouvellement;Extension;"
+    "Accompagnement;Migration;Support premium",
+    ";",
+)
+ACTIVITY_KINDS = (("call", 35), ("email", 25), ("task", 20), ("meeting", 12), ("note", 8))
+SUBJECTS = {
+    "call": "Appeler {name}",
+    "email": "Relancer {name} par e-mail",
+    "task": "Préparer la proposition pour {company}",
+    "meeting": "Rendez-vous avec {name}",
+    "note": "Compte rendu {company}",
+}
+
+
+def opportunity_rows(
+    tenant: SeededTenant, data: FrenchData, now: float, refs: AccountRefs, pipeline: PipelineRefs
+) -> Iterator[tuple[float, dict[str, Any]]]:
+    """Open deals spread over the open stages, a quarter won, the rest lost."""
+    rng = data.rng
+    searched = OPPORTUNITIES.searched
+    for moment in _moments(rng, tenant.opportunities, tenant.since, now):
+        account = rng.randrange(len(refs.ids)) if refs.ids else None
+        company = refs.names[account] if account is not None else data.company()
+        contact = rng.randrange(len(refs.contact_ids)) if refs.contact_ids else None
+        draw = rng.random()
+        closes = moment + rng.uniform(20, 200) * 86400
+        row: dict[str, Any] = {
+            "id": uuid7_at(moment, rng),
+            "tenant_id": tenant.tenant_id,
+            "created_at": _stamp(moment),
+            "updated_at": _stamp(_updated(rng, moment, now)),
+            "owner_id": rng.choice(tenant.users),
+            "name": f"{company} — {rng.choice(PRODUCTS)}",
+            "account_id": refs.ids[account] if account is not None else None,
+            "contact_id": refs.contact_ids[contact] if contact is not None else None,
+            "amount": Decimal(rng.randrange(50_000, 15_000_000)) / 100,
+            "notes": rng.choice(NOTES) if rng.random() < 0.1 else "",
+        }
+        if draw < 0.6 or closes > now:
+            stage, probability = rng.choice(pipeline.open_stages)
+            row |= {"stage_id": stage, "probability": probability, "status": "open"}
+            if closes < now:  # still open: pushed back into the coming months
+                closes = now + rng.uniform(-30, 300) * 86400
+        elif draw < 0.85:
+            row |= {"stage_id": pipeline.won_stage, "probability": 100, "status": "won"}
+            row |= {"won_at": _stamp(closes).date(), "closed_at": _stamp(closes)}
+        else:
+            row |= {"stage_id": pipeline.lost_stage, "probability": 0, "status": "lost"}
+            row |= {"lost_reason_id": rng.choice(pipeline.lost_reasons)}
+            row |= {"closed_at": _stamp(closes)}
+        row["expected_close_date"] = _stamp(closes).date()
+        row["search_text"] = normalise(" ".join(str(row.get(n) or "") for n in searched))
+        tenant.counts["opportunities", row["owner_id"]] += 1
+        refs.opportunity_ids.append(row["id"])
+        yield moment, row
+
+
+QUOTE_ITEMS = (
+    ("Licence annuelle, par utilisateur", 120, 480),
+    ("Journée de formation sur site", 900, 1400),
+    ("Installation et paramétrage", 600, 2500),
+    ("Maintenance préventive (forfait trimestriel)", 300, 900),
+    ("Ouvrage de menuiserie sur mesure", 800, 6000),
+    ("Déplacement", 60, 250),
+    ("Audit préalable", 1200, 3500),
+    ("Support premium (12 mois)", 900, 2400),
+)
+QUOTE_RATES = (Decimal("20"), Decimal("20"), Decimal("20"), Decimal("10"), Decimal("5.5"))
+
+
+@dataclass
+class QuoteLines:
+    """The lines of the quotes generated, copied after them; the last number
+    given per (tenant, year), for the sequences."""
+
+    rows: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
+    last_numbers: Counter[tuple[uuid.UUID, int]] = field(default_factory=Counter)
+
+
+def quote_rows(
+    tenant: SeededTenant, data: FrenchData, now: float, refs: AccountRefs, lines: QuoteLines
+) -> Iterator[tuple[float, dict[str, Any]]]:
+    """Quotes of 1 to 8 lines: a third drafts, the others sent and numbered in
+    order per year (some accepted, some rejected), with their totals computed
+    by the quotes' own rules."""
+    rng = data.rng
+    searched = QUOTES.searched
+    for moment in _moments(rng, tenant.quotes, tenant.since, now):
+        quote_id = uuid7_at(moment, rng)
+        contact = rng.randrange(len(refs.contact_ids)) if refs.contact_ids else None
+        account = refs.contact_accounts[contact] if contact is not None else None
+        company = refs.names[account] if account is not None else data.company()
+        amounts = []
+        for position in range(rng.randint(1, 8)):
+            item, low, high = rng.choice(QUOTE_ITEMS)
+            quantity = Decimal(rng.randint(1, 12))
+            price = Decimal(rng.randrange(low * 100, high * 100)) / 100
+            discount = Decimal(rng.choice((0, 0, 0, 5, 10, 15)))
+            rate = rng.choice(QUOTE_RATES)
+            line = line_amounts(quantity, price, discount, rate)
+            amounts.append((rate, line))
+            lines.rows.append(
+                (
+                    moment,
+                    {
+                        "id": uuid7_at(moment, rng),
+                        "tenant_id": tenant.tenant_id,
+                        "created_at": _stamp(moment),
+                        "quote_id": quote_id,
+                        "position": position,
+                        "description": item,
+                        "quantity": quantity,
+                        "unit_price": price,
+                        "discount_percent": discount,
+                        "vat_rate": rate,
+                        "total_net": line.net,
+                        "total_vat": line.vat,
+                    },
+                )
+            )
+        total = quote_amounts(amounts)
+        issued = _stamp(moment)
+        row: dict[str, Any] = {
+            "id": quote_id,
+            "tenant_id": tenant.tenant_id,
+            "created_at": issued,
+            "updated_at": _stamp(_updated(rng, moment, now)),
+            "owner_id": rng.choice(tenant.users),
+            "title": f"{company} — {rng.choice(PRODUCTS)}",
+            "account_id": refs.ids[account] if account is not None else None,
+            "contact_id": refs.contact_ids[contact] if contact is not None else None,
+            "valid_until": (issued + dt.timedelta(days=30)).date(),
+            "payment_terms": "Paiement à 30 jours fin de mois, par virement.",
+            "total_net": total.net,
+            "total_vat": total.vat,
+            "total_gross": total.gross,
+        }
+        draw = rng.random()
+        if draw >= 0.33:
+            lines.last_numbers[tenant.tenant_id, issued.year] += 1
+            number = lines.last_numbers[tenant.tenant_id, issued.year]
+            status = "sent" if draw < 0.6 else "accepted" if draw < 0.85 else "rejected"
+            row |= {
+                "number": f"D-{issued.year}-{number:05d}",
+                "status": status,
+                "issued_on": issued.date(),
+                "sent_at": issued,
+            }
+        row["search_text"] = normalise(" ".join(str(row.get(n) or "") for n in searched))
+        tenant.counts["quotes", row["owner_id"]] += 1
+        yield moment, row
+
+
+def activity_rows(
+    tenant: SeededTenant, data: FrenchData, now: float, refs: AccountRefs
+) -> Iterator[tuple[float, dict[str, Any]]]:
+    """Calls, e-mails, tasks, meetings and notes, each due a few days after it
+    was written; most past ones done, some left overdue, the recent ones due."""
+    rng = data.rng
+    searched = ACTIVITIES.searched
+    kinds = [k for k, _ in ACTIVITY_KINDS]
+    weights = [w for _, w in ACTIVITY_KINDS]
+    for moment in _moments(rng, tenant.activities, tenant.since, now):
+        kind = rng.choices(kinds, weights)[0]
+        contact = rng.randrange(len(refs.contact_ids)) if refs.contact_ids else None
+        account = refs.contact_accounts[contact] if contact is not None else None
+        name = refs.contact_names[contact] if contact is not None else data.company()
+        company = refs.names[account] if account is not None else name
+        due = moment + rng.uniform(0, 14) * 86400
+        done = due < now and rng.random() < 0.9
+        row: dict[str, Any] = {
+            "id": uuid7_at(moment, rng),
+            "tenant_id": tenant.tenant_id,
+            "created_at": _stamp(moment),
+            "updated_at": _stamp(_updated(rng, moment, now)),
+            "owner_id": rng.choice(tenant.users),
+            "kind": kind,
+            "subject": SUBJECTS[kind].format(name=name, company=company),
+            "body": rng.choice(NOTES) if rng.random() < 0.3 else "",
+            "due_at": _stamp(due),
+            "ends_at": _stamp(due + 3600) if kind == "meeting" else None,
+            "done_at": _stamp(min(due + rng.uniform(0, 2) * 86400, now)) if done else None,
+            "contact_id": refs.contact_ids[contact] if contact is not None else None,
+            "account_id": refs.ids[account] if account is not None else None,
+            "opportunity_id": (
+                rng.choice(refs.opportunity_ids)
+                if refs.opportunity_ids and rng.random() < 0.2
+                else None
+            ),
+        }
+        row["search_text"] = normalise(" ".join(str(row.get(n) or "") for n in searched))
+        tenant.counts["activities", row["owner_id"]] += 1
         yield moment, row
 
 
@@ -483,11 +710,11 @@ async def column_plan(
     defaults: dict[str, Any] = {}
     for row in rows:
         column = row["column_name"]
-        if column in known:
-            columns.append(column)
-        elif column in declared:
-            columns.append(column)
+        if column in declared:
+            # Rows may leave out what they do not set (a lost reason on an open deal).
             defaults[column] = _python_default(declared[column])
+        if column in known or column in declared:
+            columns.append(column)
         elif row["is_nullable"] == "NO" and row["column_default"] is None:
             raise SystemExit(f"{name}.{column} is NOT NULL, has no default and no table class")
     missing = sorted(set(declared) - {r["column_name"] for r in rows})
@@ -625,6 +852,9 @@ async def sign_up(
             accounts=args.accounts,
             since=three_years_ago,
             rare=RARE_IN_BIG,
+            opportunities=args.opportunities,
+            activities=args.activities,
+            quotes=args.quotes,
         )
     ]
     for request in requests[1:]:
@@ -639,27 +869,58 @@ async def sign_up(
                 accounts=rng.randint(args.small_accounts // 3, args.small_accounts * 5 // 3),
                 since=rng.uniform(three_years_ago, now - 30 * 86400),
                 rare=1 if request.slug == SMALL_SLUG_FORMAT.format(1) else 0,
+                opportunities=rng.randint(
+                    args.small_opportunities // 3, args.small_opportunities * 5 // 3
+                ),
+                activities=rng.randint(args.small_activities // 3, args.small_activities * 5 // 3),
+                quotes=rng.randint(2, 8),
             )
         )
     return tenants
 
 
+async def pipelines(owner: asyncpg.Connection) -> dict[uuid.UUID, PipelineRefs]:
+    """Every tenant's provisioned stages and lost reasons."""
+    stages: dict[uuid.UUID, list[asyncpg.Record]] = {}
+    for row in await owner.fetch(
+        "SELECT tenant_id, id, probability, is_won, is_lost FROM pipeline_stages ORDER BY position"
+    ):
+        stages.setdefault(row["tenant_id"], []).append(row)
+    reasons: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for row in await owner.fetch("SELECT tenant_id, id FROM lost_reasons"):
+        reasons.setdefault(row["tenant_id"], []).append(row["id"])
+    return {
+        tenant: PipelineRefs(
+            open_stages=[
+                (r["id"], r["probability"]) for r in rows if not (r["is_won"] or r["is_lost"])
+            ],
+            won_stage=next(r["id"] for r in rows if r["is_won"]),
+            lost_stage=next(r["id"] for r in rows if r["is_lost"]),
+            lost_reasons=reasons[tenant],
+        )
+        for tenant, rows in stages.items()
+    }
+
+
 async def load_records(
     owner_url: str, tenants: Sequence[SeededTenant], data: FrenchData, steps: Steps, now: float
 ) -> None:
-    """Accounts then contacts by COPY as the owner, their secondary indexes
-    dropped first and built again afterwards (faster than keeping them up to
-    date row by row; the definitions are read from the database)."""
+    """Accounts, contacts, opportunities then activities by COPY as the owner,
+    their secondary indexes dropped first and built again afterwards (faster
+    than keeping them up to date row by row; the definitions are read from the
+    database)."""
     owner = await asyncpg.connect(owner_url)
+    tables: tuple[type[Table], ...] = (Account, Contact, Opportunity, Activity, Quote, QuoteLine)
     try:
         await owner.execute("SET synchronous_commit = off")
         dropped: list[str] = []
-        for table in (Account, Contact):
+        for table in tables:
             for name, definition in await secondary_indexes(owner, table._meta.tablename):
                 await owner.execute(f'DROP INDEX "{name}"')
                 dropped.append(definition)
-        steps.done(f"{len(dropped)} secondary indexes of accounts and contacts dropped")
+        steps.done(f"{len(dropped)} secondary indexes of the loaded tables dropped")
         refs = {t.tenant_id: AccountRefs() for t in tenants}
+        pipeline = await pipelines(owner)
         loaded = await copy_rows(
             owner, Account, [account_rows(t, data, now, refs[t.tenant_id]) for t in tenants]
         )
@@ -668,6 +929,48 @@ async def load_records(
             owner, Contact, [contact_rows(t, data, now, refs[t.tenant_id]) for t in tenants]
         )
         steps.done(f"{loaded:,} contacts copied")
+        loaded = await copy_rows(
+            owner,
+            Opportunity,
+            [
+                opportunity_rows(t, data, now, refs[t.tenant_id], pipeline[t.tenant_id])
+                for t in tenants
+            ],
+        )
+        steps.done(f"{loaded:,} opportunities copied")
+        await owner.execute(rebuild_sql(postgres=True))
+        steps.done("the pipeline's figures summed (opportunity_totals)")
+        loaded = await copy_rows(
+            owner, Activity, [activity_rows(t, data, now, refs[t.tenant_id]) for t in tenants]
+        )
+        steps.done(f"{loaded:,} activities copied")
+        lines = QuoteLines()
+        loaded = await copy_rows(
+            owner, Quote, [quote_rows(t, data, now, refs[t.tenant_id], lines) for t in tenants]
+        )
+        loaded_lines = await copy_rows(owner, QuoteLine, [iter(lines.rows)])
+        await copy_rows(
+            owner,
+            QuoteSequence,
+            [
+                iter(
+                    (0.0, {"id": uuid.uuid4(), "tenant_id": t, "year": y, "last_number": n})
+                    for (t, y), n in sorted(lines.last_numbers.items(), key=str)
+                )
+            ],
+        )
+        steps.done(f"{loaded:,} quotes with {loaded_lines:,} lines copied")
+        await owner.executemany(
+            "INSERT INTO company_profiles (id, tenant_id, legal_name, legal_form, address, "
+            "postcode, city, siren, vat_number, quote_validity_days, payment_terms) "
+            "VALUES ($1, $2, $3, 'SAS', '12 rue de la République', '69002', 'Lyon', "
+            "'732829320', 'FR44732829320', 30, 'Paiement à 30 jours, par virement.')",
+            [
+                (uuid.uuid4(), t.tenant_id, f"{t.slug.replace('-', ' ').title()} SAS")
+                for t in tenants
+            ],
+        )
+        steps.done("a company profile for every tenant")
     finally:
         await owner.close()
     await rebuild_indexes(owner_url, dropped, workers=2)
@@ -682,7 +985,8 @@ async def run(args: argparse.Namespace, admin_url: str) -> None:
     owner_url, app_url = _with(admin_url, database), _with(admin_url, database, app_role_name())
     print(
         f"Seeding {database}: {args.tenants} tenants, {BIG_SLUG} with {args.contacts:,} "
-        f"contacts and {args.accounts:,} accounts"
+        f"contacts, {args.accounts:,} accounts, {args.opportunities:,} opportunities and "
+        f"{args.activities:,} activities"
     )
     await create_database(admin_url, database, args.fresh)
     steps.done("database created")
@@ -703,7 +1007,7 @@ async def run(args: argparse.Namespace, admin_url: str) -> None:
 
     owner = await asyncpg.connect(owner_url)
     try:
-        for table in (Account, Contact, RecordCount):
+        for table in (Account, Contact, Opportunity, Activity, Quote, QuoteLine, RecordCount):
             await owner.execute(f"VACUUM (ANALYZE) {table._meta.tablename}")
         await owner.execute("ANALYZE")
     finally:
@@ -721,8 +1025,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tenants", type=int, default=1000, help="tenants in all (default 1000)")
     parser.add_argument("--contacts", type=int, default=1_000_000, help="of the big tenant")
     parser.add_argument("--accounts", type=int, default=200_000, help="of the big tenant")
+    parser.add_argument("--opportunities", type=int, default=300_000, help="of the big tenant")
+    parser.add_argument("--activities", type=int, default=1_000_000, help="of the big tenant")
     parser.add_argument("--small-contacts", type=int, default=36, help="average per small tenant")
     parser.add_argument("--small-accounts", type=int, default=12, help="average per small tenant")
+    parser.add_argument("--quotes", type=int, default=50_000, help="of the big tenant")
+    parser.add_argument("--small-opportunities", type=int, default=10, help="average per small")
+    parser.add_argument("--small-activities", type=int, default=40, help="average per small")
     parser.add_argument("--concurrency", type=int, default=8, help="signups at once")
     parser.add_argument("--seed", type=int, default=2026, help="of the random data")
     args = parser.parse_args(argv)
