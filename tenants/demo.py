@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import unicodedata
+from decimal import Decimal
 from typing import Any
 
 import pyotp
@@ -204,13 +206,14 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
             tenant.id, {"name": company, "owner_id": owner.id}, actor=actor_for(owner)
         )
         accounts[company] = account.id
+    contacts: list[Any] = []
     for _ in range(36):
         (first, gender), last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         company = rng.choice(COMPANIES)
         owner = rng.choice(users)
         email = email_address(first, last, email_domain(company))
         for_a_man, for_a_woman = rng.choice(TITLES)
-        await create_contact(
+        contact = await create_contact(
             tenant.id,
             {
                 "first_name": first,
@@ -224,7 +227,167 @@ async def _seed_tenant(spec: dict[str, Any], rng: random.Random) -> list[str]:
             },
             actor=actor_for(owner),
         )
+        contacts.append(contact)
+    await _seed_sales(tenant.id, users, contacts, rng)
+    await _seed_quotes(tenant.id, spec, users, contacts, rng)
     return logins
+
+
+DEALS = (
+    "Agencement des bureaux",
+    "Renouvellement du parc",
+    "Contrat de maintenance",
+    "Audit et conseil",
+    "Formation des équipes",
+    "Extension du site",
+)
+FOLLOW_UPS = (
+    ("call", "Rappeler {name} au sujet du devis"),
+    ("email", "Envoyer la documentation à {name}"),
+    ("meeting", "Rendez-vous sur site avec {name}"),
+    ("task", "Préparer la proposition pour {company}"),
+    ("call", "Point d'avancement avec {name}"),
+)
+
+
+QUOTE_LINES = (
+    ("Étude et relevé de cotes sur site", "1", "450.00", "20"),
+    ("Fabrication sur mesure (chêne massif)", "3", "1280.00", "20"),
+    ("Pose et finitions", "2", "380.00", "10"),
+    ("Formation des utilisateurs (demi-journée)", "1", "690.00", "20"),
+    ("Livraison", "1", "85.00", "20"),
+)
+
+
+def _siren(rng: random.Random) -> str:
+    from comptoir.tenants.accounts.service import luhn_valid
+
+    while True:
+        digits = f"{rng.randrange(100_000_000, 999_999_999)}"
+        if luhn_valid(digits):
+            return digits
+
+
+async def _seed_quotes(
+    tenant_id: Any,
+    spec: dict[str, Any],
+    users: list[User],
+    contacts: list[Any],
+    rng: random.Random,
+) -> None:
+    """The seller identity quotes print, and quotes at every status."""
+    from comptoir.tenants.company.service import save_profile
+    from comptoir.tenants.quotes.service import (
+        accept_quote,
+        create_quote,
+        reject_quote,
+        send_quote,
+    )
+
+    siren = _siren(rng)
+    await save_profile(
+        tenant_id,
+        {
+            "legal_name": str(spec["company"]),
+            "legal_form": "SARL",
+            "address": "14 rue des Artisans",
+            "postcode": "69007",
+            "city": "Lyon",
+            "siren": siren,
+            "vat_number": f"FR{(12 + 3 * (int(siren) % 97)) % 97:02d}{siren}",
+            "phone": "04 78 12 34 56",
+            "email": f"contact@{spec['domain']}",
+            "quote_validity_days": 30,
+            "payment_terms": "Acompte de 30 % à la commande, solde à la livraison, par virement.",
+        },
+        actor=actor_for(users[0]),
+    )
+    for index in range(6):
+        contact = contacts[index * 5 % len(contacts)]
+        owner = next(u for u in users if u.id == contact.owner_id)
+        lines = [
+            {"description": d, "quantity": q, "unit_price": p, "vat_rate": r}
+            for d, q, p, r in rng.sample(QUOTE_LINES, rng.randint(2, 4))
+        ]
+        quote = await create_quote(
+            tenant_id,
+            {
+                "title": f"{contact.company_name} — {rng.choice(DEALS)}",
+                "account_id": contact.account_id,
+                "contact_id": contact.id,
+                "owner_id": owner.id,
+                "lines": lines,
+            },
+            actor=actor_for(owner),
+        )
+        if index < 2:
+            continue  # drafts
+        await send_quote(tenant_id, quote.quote.id, actor=actor_for(owner))
+        if index == 4:
+            await accept_quote(tenant_id, quote.quote.id, actor=actor_for(owner))
+        elif index == 5:
+            await reject_quote(tenant_id, quote.quote.id, actor=actor_for(owner))
+
+
+async def _seed_sales(
+    tenant_id: Any, users: list[User], contacts: list[Any], rng: random.Random
+) -> None:
+    """A pipeline with deals at every stage, some won and lost, and follow-ups
+    overdue, due today and coming, so every sales page has something to show."""
+    from comptoir.tenants.activities.service import create_activity, mark_done
+    from comptoir.tenants.opportunities.service import create_opportunity, move_opportunity
+    from comptoir.tenants.opportunities.stages import tenant_reasons, tenant_stages
+
+    stages = await tenant_stages(tenant_id)
+    reasons = await tenant_reasons(tenant_id)
+    today = dt.date.today()
+    now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    for index in range(18):
+        contact = rng.choice(contacts)
+        owner = next(u for u in users if u.id == contact.owner_id)
+        stage = stages[index % len(stages)]
+        opportunity = await create_opportunity(
+            tenant_id,
+            {
+                "name": f"{contact.company_name} — {rng.choice(DEALS)}",
+                "account_id": contact.account_id,
+                "contact_id": contact.id,
+                "owner_id": owner.id,
+                "amount": Decimal(rng.randrange(1_500, 90_000, 50)),
+                "expected_close_date": today + dt.timedelta(days=rng.randint(-20, 150)),
+            },
+            actor=actor_for(owner),
+        )
+        if stage.is_lost or stage.is_won or index % 3:
+            await move_opportunity(
+                tenant_id,
+                opportunity.id,
+                stage.id,
+                lost_reason_id=rng.choice(reasons).id if stage.is_lost else None,
+                actor=actor_for(owner),
+            )
+    for index in range(30):
+        contact = rng.choice(contacts)
+        owner = next(u for u in users if u.id == contact.owner_id)
+        kind, subject = FOLLOW_UPS[index % len(FOLLOW_UPS)]
+        due = now + dt.timedelta(hours=rng.randint(-120, 240))
+        activity = await create_activity(
+            tenant_id,
+            {
+                "kind": kind,
+                "subject": subject.format(
+                    name=f"{contact.first_name} {contact.last_name}", company=contact.company_name
+                ),
+                "due_at": due,
+                "ends_at": due + dt.timedelta(hours=1) if kind == "meeting" else None,
+                "contact_id": contact.id,
+                "account_id": contact.account_id,
+                "owner_id": owner.id,
+            },
+            actor=actor_for(owner),
+        )
+        if due < now and index % 3 == 0:
+            await mark_done(tenant_id, activity.id, actor=actor_for(owner))
 
 
 async def seed_demo(base_url: str = "http://127.0.0.1:8000") -> list[str]:

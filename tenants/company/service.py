@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from comptoir.platform import events
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
@@ -21,6 +23,12 @@ from comptoir.tenants.company.schemas import CompanyFields
 from comptoir.tenants.company.tables import CompanyProfile
 
 FIELDS = tuple(CompanyFields.__struct_fields__)
+# A field left out takes its declared default (a Struct's class attributes are
+# descriptors, not defaults).
+DEFAULTS: dict[str, Any] = {
+    field.name: field.default if field.default is not msgspec.NODEFAULT else ""
+    for field in msgspec.structs.fields(CompanyFields)
+}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 VAT_NUMBER = re.compile(r"^FR[0-9A-HJ-NP-Z]{2}\d{9}$")
 IBAN = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$")
@@ -33,7 +41,7 @@ def _compact(value: Any) -> str:
 
 def clean(values: Mapping[str, Any]) -> dict[str, Any]:
     """Spaces out of identifiers, upper-case codes, trimmed text."""
-    cleaned = {name: values.get(name, getattr(CompanyFields, name, "")) for name in FIELDS}
+    cleaned = {name: values.get(name, DEFAULTS[name]) for name in FIELDS}
     for name in ("siren", "vat_number", "iban", "bic"):
         cleaned[name] = _compact(cleaned[name])
     for name, value in cleaned.items():

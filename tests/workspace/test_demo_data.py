@@ -64,3 +64,31 @@ async def test_seeding_the_demo_twice_changes_nothing(db) -> None:
     assert [line for line in first if "TOTP" not in line] == [
         line for line in again if "TOTP" not in line
     ]
+
+
+async def test_demo_sales_pages_have_something_to_show(db) -> None:
+    """A pipeline with won and lost deals, follow-ups overdue and coming,
+    numbered quotes at every status and the seller identity they print."""
+    import datetime as dt
+
+    from comptoir.tenants.activities.tables import Activity
+    from comptoir.tenants.company.tables import CompanyProfile
+    from comptoir.tenants.opportunities.tables import Opportunity
+    from comptoir.tenants.quotes.tables import Quote
+
+    await seed_demo()
+    now = dt.datetime.now(dt.UTC)
+    for spec in TENANTS:
+        tenant = await tenant_by_slug(str(spec["slug"]))
+        assert tenant is not None
+        async with tenant_scope(tenant.id) as scope:
+            deals = await scope.objects(Opportunity)
+            activities = await scope.objects(Activity)
+            quotes = await scope.objects(Quote)
+            profile = await scope.objects(CompanyProfile).first()
+        assert {d.status for d in deals} == {"open", "won", "lost"}
+        open_ones = [a for a in activities if a.done_at is None and a.due_at is not None]
+        assert any(a.due_at < now for a in open_ones) and any(a.due_at > now for a in open_ones)
+        assert {q.status for q in quotes} == {"draft", "sent", "accepted", "rejected"}
+        assert all(q.number.startswith("D-") for q in quotes if q.status != "draft")
+        assert profile is not None and profile.siren and profile.vat_number.startswith("FR")
