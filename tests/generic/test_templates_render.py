@@ -25,6 +25,7 @@ from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
 from tests.quotes.support import template_contexts as quote_template_contexts
+from tests.support.api_resources import RESOURCES
 from tests.support.fixtures import Workspace
 from tests.support.jobs import deliver_mail
 from tests.support.pages import CSRF_INPUT, new_contact, post_form, sign_in
@@ -134,23 +135,10 @@ async def test_every_template_renders(
         "/api/v1/accounts", headers=workspace.headers, json={"name": "Boulangerie Émile"}
     )
     assert account.status_code == 201, account.text
-    deal = await client.post(
-        "/api/v1/opportunities",
-        headers=workspace.headers,
-        json={"name": "Four à sole", "amount": "12500", "account_id": account.json()["id"]},
-    )
-    assert deal.status_code == 201, deal.text
-    quote = await client.post(
-        "/api/v1/quotes",
-        headers=workspace.headers,
-        json={
-            "title": "Four à sole",
-            "account_id": account.json()["id"],
-            "opportunity_id": deal.json()["id"],
-            "lines": [{"description": "Four", "unit_price": "12500"}],
-        },
-    )
-    assert quote.status_code == 201, quote.text
+    # One record of every kind the API serves (its creator in RESOURCES), so
+    # that the crawl finds a link to each record page.
+    for resource in RESOURCES.values():
+        await resource.create(client, workspace, 1)
     invited = await client.post(
         "/api/v1/invitations",
         headers=workspace.headers,
