@@ -25,6 +25,10 @@ FEATURE = Feature(
     events=("account.created", "account.updated", "account.deleted"),
     flashes={
         "account_created": ("success", "Account created."),
+        "account_assigned_away": (
+            "success",
+            "Account created and given to its territory's owner: it is no longer in your list.",
+        ),
         "account_saved": ("success", "Changes saved."),
         "account_deleted": ("success", "Account deleted."),
     },

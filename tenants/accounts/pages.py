@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from comptoir.platform.db.listing import ListQuery
+from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.errors import ValidationFailed
 from comptoir.platform.fields import parse_form
 from comptoir.tenants.access.permissions import requires
@@ -134,6 +135,11 @@ class AccountPages(Controller):
             account = await create_account(page.tenant.id, values, actor=page.actor)
         except ValidationFailed as error:
             return await _form(page, None, data=data, errors=form_errors(error), status=422)
+        async with tenant_scope(page.tenant.id) as scope:
+            visible = scope.may_own(account.owner_id)
+        if not visible:
+            # A territory rule gave it to someone whose records this user does not see.
+            return see_other(f"{page.base}/accounts", flash="account_assigned_away")
         return see_other(f"{page.base}/accounts/{account.id}", flash="account_created")
 
     @get("/{account_id:str}", name="accounts-record", opt=requires("accounts", "view"))

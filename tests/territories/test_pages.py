@@ -113,3 +113,34 @@ async def test_an_account_made_unassigned_on_its_page_follows_the_rules(
     )
     owners = {a["name"]: a["owner_id"] for a in listed.json()["items"]}
     assert owners == {"Soierie": seller, "Traboule": workspace.admin_user_id}
+
+
+async def test_an_end_user_whose_new_account_goes_to_another_territory_is_told(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    """Under own_and_team, the account a rule gives away is out of the
+    creator's sight: the page says so instead of opening a record they may
+    not see (404)."""
+    seller = await add_person(client, workspace, "end_user")
+    owner = await add_person(client, workspace, "end_user")
+    h = workspace.headers
+    assert (
+        await client.put(
+            "/api/v1/settings/sharing", headers=h, json={"sharing_rule": "own_and_team"}
+        )
+    ).is_success
+    rule = {"name": "Lyon", "postcode_prefixes": ["69"], "owner_id": owner}
+    assert (await client.post("/api/v1/territories", headers=h, json=rule)).is_success
+    await sign_in_as(client, workspace, seller)
+    accounts = f"/w/{workspace.slug}/accounts"
+    made = await post_form(
+        client,
+        f"{accounts}/new",
+        f"{accounts}/",
+        {"name": "Soierie", "postcode": "69001", "owner_id": ""},
+    )
+    assert made.status_code == 303, made.text
+    assert made.headers["location"].rstrip("/") == accounts
+    listed = await client.get(made.headers["location"])
+    assert listed.status_code == 200
+    assert "given to its territory" in listed.text
