@@ -16,6 +16,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38})[a-z0-9]$")
 TOP_LEVEL_WORDS = frozenset(
     {
         "api",
+        "calendar",
         "console",
         "docs",
         "healthz",

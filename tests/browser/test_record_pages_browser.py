@@ -172,7 +172,7 @@ def test_contact_and_account_record_pages(page: Any, live_server: LiveServer) ->
     expect(history).to_contain_text("Aime les cuvées peu sulfitées")
     expect(page.locator("#contact-account")).to_contain_text("Cave des Halles")
     expect(page.locator("#panel-next-follow-ups")).to_contain_text("Rappeler pour la commande")
-    expect(page.locator(".page-title .badge-success")).to_be_visible()
+    expect(page.locator(".record-title-line .badge-success")).to_be_visible()
     expect(page.locator("a[href='tel:0612345678']").first).to_be_visible()
     screenshot(page, "contact-record")
 

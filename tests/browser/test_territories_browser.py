@@ -15,7 +15,7 @@ from tests.browser.conftest import MOBILE, LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 
-SLUG = "cave-durand"
+SLUG = "cave-des-territoires"
 EMAIL = "paul.durand@cave-durand.fr"
 PASSWORD = "Un-saint-joseph-2019"
 
