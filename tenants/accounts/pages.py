@@ -60,7 +60,12 @@ async def _form(
 ) -> Template:
     values = form_values(AccountFields, account, data)
     if account is None and data is None:
-        values["owner_id"] = str(page.user.id)
+        from comptoir.tenants.territories.service import all_territories
+
+        # With territory rules, a new account is left unassigned for them to
+        # route (the creator keeps it when none matches); without, it is theirs.
+        if not await all_territories(page.tenant.id):
+            values["owner_id"] = str(page.user.id)
     return render_page(
         page,
         "accounts/form.html",

@@ -144,3 +144,20 @@ async def test_an_end_user_whose_new_account_goes_to_another_territory_is_told(
     listed = await client.get(made.headers["location"])
     assert listed.status_code == 200
     assert "given to its territory" in listed.text
+
+
+async def test_the_new_account_form_leaves_the_owner_to_the_rules_when_there_are_some(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    """Without rules the form proposes its user as owner; with rules it
+    proposes "Unassigned", so that saving it as it is lets them route it."""
+    await sign_in(client, workspace)
+    form = f"/w/{workspace.slug}/accounts/new"
+    mine = f'<option value="{workspace.admin_user_id}" selected'
+    assert mine in (await client.get(form)).text
+    seller = await add_person(client, workspace, "end_user")
+    rule = {"name": "Lyon", "postcode_prefixes": ["69"], "owner_id": seller}
+    assert (
+        await client.post("/api/v1/territories", headers=workspace.headers, json=rule)
+    ).is_success
+    assert mine not in (await client.get(form)).text
