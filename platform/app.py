@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Router
@@ -53,13 +53,24 @@ def subscribe_listeners() -> None:
 
 
 @asynccontextmanager
+async def feature_lifespans() -> AsyncIterator[None]:
+    """Enter every feature's lifespan (in order), leave them in reverse."""
+    async with AsyncExitStack() as stack:
+        for feature in all_features():
+            for feature_lifespan in feature.lifespans:
+                await stack.enter_async_context(feature_lifespan())
+        yield
+
+
+@asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     engine = get_engine()
     started = await start_pool(engine)
     # The demo has no separate worker process: run the same jobs in-process.
     jobs = asyncio.create_task(worker_loop()) if get_settings().demo else None
     try:
-        yield
+        async with feature_lifespans():
+            yield
     finally:
         if jobs is not None:
             jobs.cancel()

@@ -12,10 +12,12 @@ from comptoir.platform.features import Feature
 
 @cache
 def all_features() -> tuple[Feature, ...]:
+    from comptoir.adoption.feature_list import ADOPTION_FEATURES
+    from comptoir.billing.feature_list import BILLING_FEATURES
     from comptoir.platform.feature_list import PLATFORM_FEATURES
     from comptoir.tenants.feature_list import TENANT_FEATURES
 
-    features = (*PLATFORM_FEATURES, *TENANT_FEATURES)
+    features = (*PLATFORM_FEATURES, *TENANT_FEATURES, *BILLING_FEATURES, *ADOPTION_FEATURES)
     names = [feature.name for feature in features]
     duplicates = {name for name in names if names.count(name) > 1}
     if duplicates:

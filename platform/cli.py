@@ -312,3 +312,15 @@ def staff_create(email: str, name: str, password: str) -> None:
     click.echo("Enrol this TOTP secret in an authenticator app (or scan the URI as a QR code):")
     click.echo(f"  secret: {created.totp_secret}")
     click.echo(f"  uri:    {created.provisioning_uri}")
+
+
+def add_feature_commands() -> None:
+    """The sub-commands the features declare (``billing``, ``adoption``…)."""
+    from comptoir.platform.assembly import all_features
+
+    for feature in all_features():
+        for command in feature.cli_commands:
+            main.add_command(command)
+
+
+add_feature_commands()

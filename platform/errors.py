@@ -53,6 +53,19 @@ class Forbidden(ComptoirError):
     type_slug = "forbidden"
 
 
+class ModuleNotInPlan(Forbidden):
+    """A route of a module the tenant's plan does not include: pages show the
+    upgrade page, the API answers 403 with the module and the plan."""
+
+    title = "Not in your plan"
+    type_slug = "module-not-in-plan"
+
+    def __init__(self, detail: str, *, module: str, plan: str) -> None:
+        super().__init__(detail, extra={"module": module, "plan": plan})
+        self.module = module
+        self.plan = plan
+
+
 class TenantSuspended(Forbidden):
     title = "Workspace suspended"
     type_slug = "tenant-suspended"

@@ -12,14 +12,22 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from piccolo.table import Table
 
 from comptoir.platform.events import Subscriber
 from comptoir.platform.jobs.kinds import JobKind
+
+if TYPE_CHECKING:
+    import click
+
+    from comptoir.platform.auth.tables import User
+    from comptoir.platform.db.scope import TenantScope
+    from comptoir.platform.directory.tables import Tenant
 
 # What a role may do with a feature's records. "manage" covers the feature's
 # settings (stages, teams, roles…), "export" bulk reads out of the product.
@@ -100,6 +108,19 @@ class TimelineEntry:
 # (tenant_id, subject, subject_id, limit) -> the newest entries of a record's history.
 TimelineSource = Callable[[uuid.UUID, str, uuid.UUID, int], Awaitable[Sequence[TimelineEntry]]]
 
+# (scope, tenant, admin) -> a line of the provisioning log, (step, detail), or None.
+# Runs inside the signup's one transaction: if it raises, nothing is provisioned.
+Provisioner = Callable[["TenantScope", "Tenant", "User"], Awaitable[tuple[str, str] | None]]
+
+# tenant -> the modules ("sales", "marketing", "service") its plan enables, or
+# None when this feature has no say. A route of a feature whose module is not
+# enabled answers 403 (ModuleNotInPlan).
+Entitlement = Callable[["Tenant"], Collection[str] | None]
+
+# Started with every process that serves requests or runs jobs, and left
+# (awaited) on a clean shutdown: e.g. a buffer flushed in the background.
+Lifespan = Callable[[], AbstractAsyncContextManager[None]]
+
 
 @dataclass(frozen=True)
 class Feature:
@@ -127,6 +148,12 @@ class Feature:
     # Boxes on other records' pages, and what it adds to their history.
     record_panels: Sequence[RecordPanel] = ()
     timeline: TimelineSource | None = None
+    # Run when a tenant is provisioned, in its transaction (default records).
+    provisioners: Sequence[Provisioner] = ()
+    entitlement: Entitlement | None = None
+    lifespans: Sequence[Lifespan] = ()
+    # Sub-commands of ``comptoir`` (click commands or groups).
+    cli_commands: Sequence[click.Command] = ()
 
     def permission(self, action: str) -> str:
         """The permission string checked for ``action`` on this feature."""

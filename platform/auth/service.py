@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
+from comptoir.platform import events
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth import throttle
 from comptoir.platform.auth.actor import Actor
@@ -178,6 +179,16 @@ async def open_session(
                 "user.login",
                 object_type="user",
                 object_id=user.id,
+            )
+            events.emit(
+                events.DomainEvent(
+                    name="user.signed_in",
+                    tenant_id=tenant.id,
+                    actor_id=user.id,
+                    actor_role=user.role,
+                    object_type="user",
+                    object_id=str(user.id),
+                )
             )
     await touch_activity(tenant)
     return OpenedSession(token=token, session=session)

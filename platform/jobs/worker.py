@@ -174,11 +174,14 @@ async def run_worker(*, once: bool = False) -> None:
     """``comptoir worker``: the queue until stopped, or one pass (``--once``)."""
     engine = get_engine()
     await start_pool(engine, max_size=BATCH + 2)
+    from comptoir.platform.app import feature_lifespans
+
     try:
-        if once:
-            ran = await run_due_jobs()
-            log.info("worker.pass_done", jobs=ran)
-        else:
-            await _until_stopped(worker_loop())
+        async with feature_lifespans():
+            if once:
+                ran = await run_due_jobs()
+                log.info("worker.pass_done", jobs=ran)
+            else:
+                await _until_stopped(worker_loop())
     finally:
         await close_pool(engine)

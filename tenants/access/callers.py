@@ -30,6 +30,7 @@ from comptoir.platform.ids import parse_id
 from comptoir.platform.logs import bind_identity
 from comptoir.tenants.access.permissions import (
     check,
+    check_plan,
     grants_of,
     route_permission,
     visibility_for,
@@ -120,6 +121,7 @@ async def provide_api_caller(request: Request[Any, Any, Any]) -> AsyncIterator[A
             row["sees_all_records"],
         )
         check(grants, permission)
+        check_plan(tenant, permission)
         scope.visibility = await visibility_for(scope, tenant, user.id, user.team_id, grants)
         await _stamp(scope, row)
         yield ApiCaller(

@@ -17,7 +17,7 @@ from typing import Any
 from comptoir.platform.assembly import all_features
 from comptoir.platform.db.scope import TenantScope, Visibility
 from comptoir.platform.directory.tables import Tenant
-from comptoir.platform.errors import Forbidden
+from comptoir.platform.errors import Forbidden, ModuleNotInPlan
 from comptoir.platform.features import (
     PERMISSION,
     SEES_ALL_RECORDS,
@@ -29,7 +29,16 @@ from comptoir.platform.features import (
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.users.tables import Role
 
-__all__ = ["Grants", "check", "load_grants", "requires", "route_permission", "signed_in"]
+__all__ = [
+    "Grants",
+    "check",
+    "check_plan",
+    "load_grants",
+    "module_of",
+    "requires",
+    "route_permission",
+    "signed_in",
+]
 
 
 def route_permission(opt: Mapping[str, Any]) -> str:
@@ -83,6 +92,43 @@ async def load_grants(scope: TenantScope, role_key: str) -> Grants:
     if row is None:
         return Grants(permissions=frozenset(), sees_all_records=False)
     return grants_of(role_key, row["permissions"], row["known_features"], row["sees_all_records"])
+
+
+@cache
+def _modules_by_feature() -> dict[str, str]:
+    return {feature.name: feature.module for feature in all_features()}
+
+
+def module_of(permission: str) -> str:
+    """The module ("sales", …, or "" for the platform) of a permission's feature."""
+    return _modules_by_feature().get(permission.split(".", 1)[0], "")
+
+
+def enabled_modules(tenant: Tenant) -> frozenset[str] | None:
+    """The modules the tenant's plan enables, as the features that decide it
+    say (billing); None when no feature says (every module is open)."""
+    enabled: set[str] | None = None
+    for feature in all_features():
+        if feature.entitlement is None:
+            continue
+        modules = feature.entitlement(tenant)
+        if modules is not None:
+            enabled = set(modules) if enabled is None else enabled & set(modules)
+    return None if enabled is None else frozenset(enabled)
+
+
+def check_plan(tenant: Tenant, permission: str) -> None:
+    """Refuse a route of a module outside the tenant's plan (ModuleNotInPlan)."""
+    module = module_of(permission)
+    if not module:
+        return
+    enabled = enabled_modules(tenant)
+    if enabled is not None and module not in enabled:
+        raise ModuleNotInPlan(
+            _("This module is not included in your plan. An administrator can upgrade it."),
+            module=module,
+            plan=str(tenant.plan),
+        )
 
 
 def check(grants: Grants, permission: str) -> None:

@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from comptoir.platform.assembly import all_features
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.credentials import hash_password, password_problem, verify_password
@@ -154,9 +155,12 @@ async def provision_tenant(
             if replay is not None:
                 return replay
         raise Conflict(f"The workspace address '{request.slug}' is already taken.") from error
+    feature_steps: list[tuple[str, str]] = []
     try:
         async with tenant_scope(tenant_id) as scope:
-            admin = await _provision_workspace(scope, tenant, request, password_hash, actor)
+            admin = await _provision_workspace(
+                scope, tenant, request, password_hash, actor, feature_steps
+            )
             token = ""
             if api_token:
                 created = await create_api_token(
@@ -166,7 +170,7 @@ async def provision_tenant(
     except BaseException:
         await Tenant.delete().where(Tenant.id == tenant_id)
         raise
-    await record_provisioning(tenant_id, _provisioning_steps(tenant, admin))
+    await record_provisioning(tenant_id, [*_provisioning_steps(tenant, admin), *feature_steps])
     return ProvisionedTenant(tenant=tenant, admin=admin, api_token=token)
 
 
@@ -206,7 +210,9 @@ async def _provision_workspace(
     request: SignupRequest,
     password_hash: str,
     actor: Actor | None,
+    steps: list[tuple[str, str]],
 ) -> User:
+    """The workspace's records; the features' provisioners add their lines to ``steps``."""
     admin = User(
         email=request.admin_email.strip().lower(),
         first_name=request.admin_first_name.strip(),
@@ -242,6 +248,11 @@ async def _provision_workspace(
             for p, (first, resolution) in defaults.TICKET_SLAS.items()
         ]
     )
+    for feature in all_features():
+        for provisioner in feature.provisioners:
+            step = await provisioner(scope, tenant, admin)
+            if step is not None:
+                steps.append(step)
     await audit.record(
         scope,
         actor or _admin_actor(admin),

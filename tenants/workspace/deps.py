@@ -14,7 +14,7 @@ from urllib.parse import quote, urlsplit
 
 from litestar import Request
 
-from comptoir.platform import i18n
+from comptoir.platform import events, i18n
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import WORKSPACE_COOKIE
@@ -29,7 +29,9 @@ from comptoir.platform.web.problems import LoginRequired
 from comptoir.tenants.access.permissions import (
     Grants,
     check,
+    check_plan,
     load_grants,
+    module_of,
     route_permission,
     visibility_for,
 )
@@ -160,6 +162,24 @@ class WorkspacePage:
         return full or self.user.email
 
 
+def _page_viewed(
+    tenant: Tenant, user: User, permission: str, request: Request[Any, Any, Any]
+) -> None:
+    """A page view, for adoption figures (told after the request's commit)."""
+    feature = permission.split(".", 1)[0] if permission else "workspace"
+    events.emit(
+        events.DomainEvent(
+            name="page.viewed",
+            tenant_id=tenant.id,
+            actor_id=user.id,
+            actor_role=user.role,
+            object_type=feature,
+            object_id=str(request.scope.get("path_template") or request.url.path)[:200],
+            module=module_of(permission) if permission else "",
+        )
+    )
+
+
 async def provide_workspace_page(request: Request[Any, Any, Any]) -> AsyncIterator[WorkspacePage]:
     """The signed-in user of this workspace, or a redirect to its sign-in page.
 
@@ -182,7 +202,10 @@ async def provide_workspace_page(request: Request[Any, Any, Any]) -> AsyncIterat
         locale = choose_locale(request, user.locale)
         grants = await load_grants(scope, user.role)
         check(grants, permission)
+        check_plan(tenant, permission)
         scope.visibility = await visibility_for(scope, tenant, user.id, user.team_id, grants)
+        if request.method == "GET" and not request.headers.get("hx-request"):
+            _page_viewed(tenant, user, permission, request)
         yield WorkspacePage(
             tenant=tenant,
             user=user,
