@@ -77,6 +77,18 @@ class NavEntry:
 
 
 @dataclass(frozen=True)
+class ConsoleLink:
+    """A link the ops console shows for a feature: in its sidebar (``path``
+    absolute, e.g. "/console/billing") or on each tenant's page (``path`` with
+    ``{tenant_id}``, e.g. "/console/tenants/{tenant_id}/billing")."""
+
+    key: str  # the console page's "nav" value, which the link highlights
+    label: str  # an English msgid
+    path: str
+    icon: str = "layers"
+
+
+@dataclass(frozen=True)
 class RecordPanel:
     """A box on another record's page (a contact's, an account's, an
     opportunity's) listing this feature's records linked to it: an account's
@@ -154,6 +166,9 @@ class Feature:
     lifespans: Sequence[Lifespan] = ()
     # Sub-commands of ``comptoir`` (click commands or groups).
     cli_commands: Sequence[click.Command] = ()
+    # Console pages it adds (its routes go in ``page_routes``).
+    console_nav: Sequence[ConsoleLink] = ()
+    console_tenant_links: Sequence[ConsoleLink] = ()
 
     def permission(self, action: str) -> str:
         """The permission string checked for ``action`` on this feature."""

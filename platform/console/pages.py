@@ -17,6 +17,7 @@ from litestar.params import FromPath, QueryParameter, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from comptoir.platform import i18n
+from comptoir.platform.assembly import all_features
 from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import (
     CONSOLE_COOKIE,
@@ -31,6 +32,7 @@ from comptoir.platform.console import tenants as directory
 from comptoir.platform.console.service import StaffIdentity
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.errors import ComptoirError, TooManyAttempts, ValidationFailed
+from comptoir.platform.features import ConsoleLink
 from comptoir.platform.ids import parse_id
 from comptoir.platform.logs import bind_identity
 from comptoir.platform.outbox.redaction import redact
@@ -79,12 +81,22 @@ def _ago(value: dt.datetime | None) -> str:
     )
 
 
-def _page(
+def console_links() -> dict[str, list[ConsoleLink]]:
+    """The features' console links: "nav" (sidebar) and "tenant" (tenant page)."""
+    features = all_features()
+    return {
+        "nav": [link for feature in features for link in feature.console_nav],
+        "tenant": [link for feature in features for link in feature.console_tenant_links],
+    }
+
+
+def console_page(
     template: str, *, status_code: int = 200, cookies: list[Cookie] | None = None, **context: Any
 ) -> Template:
+    """A console page: its template with the helpers and links every console page uses."""
     return Template(
         template_name=template,
-        context={"ago": _ago, **context},
+        context={"ago": _ago, "console_links": console_links(), **context},
         status_code=status_code,
         media_type=MediaType.HTML,
         cookies=cookies or [],
@@ -166,7 +178,7 @@ class ConsoleLoginController(Controller):
         status_code: int = 200,
         throttled: bool = False,
     ) -> Template:
-        return _page(
+        return console_page(
             "console/login.html",
             status_code=status_code,
             next_url=next_url,
@@ -236,8 +248,8 @@ class ConsoleController(Controller):
             "statuses": directory.STATUSES,
         }
         if _is_htmx(request, "tenant-results"):
-            return _page("console/_tenant_results.html", **context)
-        return _page(
+            return console_page("console/_tenant_results.html", **context)
+        return console_page(
             "console/tenants.html",
             stats=await directory.tenant_stats(),
             nav="tenants",
@@ -280,7 +292,7 @@ class ConsoleController(Controller):
             params = {**(filters if section == "audit" else {}), f"{section}_cursor": cursor}
             return f"{here}?{urlencode(params)}#{section}"
 
-        return _page(
+        return console_page(
             "console/tenant.html",
             jobs=jobs[: job_list.TENANT_PAGE_LIMIT],
             more_jobs=len(jobs) > job_list.TENANT_PAGE_LIMIT,
@@ -435,8 +447,8 @@ class ConsoleController(Controller):
             "nav": "tenants",
         }
         if _is_htmx(request, "outbox-reader"):
-            return _page("console/_outbox_message.html", **context)
-        return _page("console/outbox_message.html", **context)
+            return console_page("console/_outbox_message.html", **context)
+        return console_page("console/outbox_message.html", **context)
 
     async def _jobs_page(
         self,
@@ -458,7 +470,7 @@ class ConsoleController(Controller):
         next_query = ""
         if page.next_cursor:
             next_query = "?" + urlencode({**here, "cursor": page.next_cursor})
-        return _page(
+        return console_page(
             "console/jobs.html",
             status_code=status_code,
             staff=staff,
@@ -527,7 +539,7 @@ class ConsoleController(Controller):
         if next_id is not None:
             params = {"cursor": str(next_id), **({"action": action} if action else {})}
             next_query = "?" + urlencode(params)
-        return _page(
+        return console_page(
             "console/audit.html",
             staff=staff,
             nav="audit",
