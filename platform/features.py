@@ -106,6 +106,21 @@ class RecordPanel:
 
 
 @dataclass(frozen=True)
+class HomePanel:
+    """A box on the signed-in user's home page (their training progress, what
+    they left incomplete…), shown when the user may ``permission`` ("" for
+    everyone), in ``order``."""
+
+    key: str
+    # (tenant, user) -> what the template shows, or None to hide the box;
+    # runs in the request's tenant transaction.
+    load: Callable[[Tenant, User], Awaitable[Any]]
+    template: str  # a partial that renders ``panel`` (what ``load`` returned)
+    permission: str = ""
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     """One line of a record's history."""
 
@@ -166,6 +181,7 @@ class Feature:
     lifespans: Sequence[Lifespan] = ()
     # Sub-commands of ``comptoir`` (click commands or groups).
     cli_commands: Sequence[click.Command] = ()
+    home_panels: Sequence[HomePanel] = ()
     # Console pages it adds (its routes go in ``page_routes``).
     console_nav: Sequence[ConsoleLink] = ()
     console_tenant_links: Sequence[ConsoleLink] = ()

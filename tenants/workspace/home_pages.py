@@ -9,6 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from comptoir.platform.assembly import all_features
 from comptoir.platform.auth.cookies import clear_workspace_cookie
 from comptoir.platform.auth.service import change_password, list_sessions, revoke_session
 from comptoir.platform.errors import TooManyAttempts, ValidationFailed
@@ -38,6 +39,22 @@ async def _account_page(
     )
 
 
+async def home_panels(page: WorkspacePage) -> list[tuple[str, Any]]:
+    """(template, what it shows) of the features' home-page boxes this user may see."""
+    panels = sorted(
+        (panel for feature in all_features() for panel in feature.home_panels),
+        key=lambda panel: panel.order,
+    )
+    shown: list[tuple[str, Any]] = []
+    for panel in panels:
+        if panel.permission and not page.can(panel.permission):
+            continue
+        loaded = await panel.load(page.tenant, page.user)
+        if loaded is not None:
+            shown.append((panel.template, loaded))
+    return shown
+
+
 class HomePages(Controller):
     path = "/w/{slug:str}"
     opt = signed_in()
@@ -53,7 +70,12 @@ class HomePages(Controller):
                 page.tenant.id, page.user.id, timezone=page.tenant.timezone
             )
         return render_page(
-            page, "workspace/home.html", section="home", figures=figures, follow_ups=follow_ups
+            page,
+            "workspace/home.html",
+            section="home",
+            figures=figures,
+            follow_ups=follow_ups,
+            panels=await home_panels(page),
         )
 
     @get("/account", name="account")
