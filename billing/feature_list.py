@@ -1,5 +1,14 @@
 """The features of the billing area, one line each: their manifests say the rest."""
 
+from comptoir.billing.invoices.feature import FEATURE as INVOICES
+from comptoir.billing.payments.feature import FEATURE as PAYMENTS
+from comptoir.billing.plans.feature import FEATURE as PLANS
+from comptoir.billing.subscriptions.feature import FEATURE as SUBSCRIPTIONS
 from comptoir.platform.features import Feature
 
-BILLING_FEATURES: tuple[Feature, ...] = ()
+BILLING_FEATURES: tuple[Feature, ...] = (
+    PLANS,
+    SUBSCRIPTIONS,
+    INVOICES,
+    PAYMENTS,
+)
