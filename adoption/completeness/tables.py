@@ -1,0 +1,41 @@
+"""Data completeness: the expected fields (versioned rule sets), the fields
+each pipeline stage requires, and the daily figures kept with the rule
+version in force."""
+
+from piccolo.columns import JSON, UUID, DoublePrecision, Date, Integer, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+
+from comptoir.platform.db.base import TenantTable
+
+
+class CompletenessRuleSet(TenantTable, tablename="completeness_rule_sets"):
+    """One version of the tenant's rules; a change writes a new version (unique
+    per tenant), never edits one, so past figures keep the rules they had."""
+
+    version = Integer(default=1)
+    # {"contacts": {"email": 1, "phone": 2}, ...}: object -> expected field -> weight.
+    expected = JSON(default={})
+    stale_days = Integer(default=30)  # an open record untouched this long is stale
+    changed_by = UUID(null=True, default=None)
+    note = Varchar(length=200, default="")
+
+
+class StageRequirement(TenantTable, tablename="completeness_stage_requirements"):
+    """The opportunity fields a pipeline stage requires (unique per stage)."""
+
+    stage_id = UUID(default=None)
+    fields = JSON(default=[])
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class CompletenessSnapshot(TenantTable, tablename="completeness_snapshots"):
+    """An object's score on a day, for everyone ("all") or one owner (their id,
+    "" for records without one), computed with the rule version in force."""
+
+    day = Date()
+    object = Varchar(length=40)
+    owner_key = Varchar(length=36, default="all")
+    version = Integer(default=1)
+    records = Integer(default=0)
+    scored = Integer(default=0)  # records that some expected field applies to
+    score = DoublePrecision(null=True, default=None)
