@@ -34,7 +34,7 @@ FEATURE = Feature(
         "key_user": frozenset({"view"}),
         "end_user": frozenset({"view"}),
     },
-    events=("user.created", "user.updated", "invitation.created"),
+    events=("user.created", "user.updated", "invitation.created", "seats.counted"),
     flashes={
         "user_added": ("success", "User added. They get an e-mail to choose their password."),
         "user_invited": ("success", "Invitation sent."),

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from comptoir.platform import events
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import ROLES, Actor
 from comptoir.platform.auth.credentials import digest, hash_password, new_secret, password_problem
@@ -62,6 +63,18 @@ async def _refresh_user_count(scope: TenantScope) -> None:
         await set_user_count(tenant_id, active)
 
     scope.after_commit(write)
+    # Billing listens: a seat added mid-period is billed prorated from today.
+    events.emit(
+        events.DomainEvent(
+            name="seats.counted",
+            tenant_id=tenant_id,
+            actor_id=None,
+            actor_role=None,
+            object_type="tenant",
+            object_id=str(tenant_id),
+            data={"active_users": active},
+        )
+    )
 
 
 # A workspace's people fit on a page (they are its paid seats); a page that
