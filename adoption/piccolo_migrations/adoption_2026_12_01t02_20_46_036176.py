@@ -1,16 +1,19 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import Boolean
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import DoublePrecision
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import (
+    UUID,
+    Boolean,
+    Date,
+    DoublePrecision,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.defaults.uuid import UUID4
 from piccolo.columns.indexes import IndexMethod
+
+from comptoir.platform.ids import UUIDv7Default
 
 ID = "2026-12-01T02:20:46:036176"
 VERSION = "1.38.0"
@@ -18,9 +21,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="adoption", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="adoption", description=DESCRIPTION)
 
     manager.add_table(
         class_name="MonthlyReport",
@@ -36,9 +37,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="UsageHour", tablename="usage_hours", schema=None, columns=None
-    )
+    manager.add_table(class_name="UsageHour", tablename="usage_hours", schema=None, columns=None)
 
     manager.add_table(
         class_name="TenantUsageDay",
@@ -47,9 +46,7 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="UsageDay", tablename="usage_days", schema=None, columns=None
-    )
+    manager.add_table(class_name="UsageDay", tablename="usage_days", schema=None, columns=None)
 
     manager.add_table(
         class_name="HealthSnapshot",
