@@ -1,0 +1,1 @@
+"""Payment gateways: one interface, a Stripe implementation and the bank transfer default."""
