@@ -106,7 +106,7 @@ def load_billing_settings() -> BillingSettings:
         city=_env("BILLING_PROVIDER_CITY", "Lyon"),
         country=_env("BILLING_PROVIDER_COUNTRY", "FR"),
         siren=_env("BILLING_PROVIDER_SIREN", "912345678"),
-        vat_number=_env("BILLING_PROVIDER_VAT_NUMBER", "FR32912345678"),
+        vat_number=_env("BILLING_PROVIDER_VAT_NUMBER", "FR74912345678"),
         rcs=_env("BILLING_PROVIDER_RCS", "RCS Lyon 912 345 678"),
         share_capital=_env("BILLING_PROVIDER_SHARE_CAPITAL", "10 000 €"),
         iban=_env("BILLING_PROVIDER_IBAN", "FR76 3000 4000 0312 3456 7890 143"),
