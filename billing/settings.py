@@ -23,7 +23,7 @@ class ProviderIdentity:
     country: str  # ISO 3166-1 alpha-2
     siren: str
     vat_number: str
-    rcs: str  # "RCS Lyon 912 345 678"
+    rcs: str  # "RCS Lyon 912 345 675"
     share_capital: str  # "10 000 €"
     iban: str
     bic: str
@@ -105,9 +105,9 @@ def load_billing_settings() -> BillingSettings:
         postal_code=_env("BILLING_PROVIDER_POSTAL_CODE", "69002"),
         city=_env("BILLING_PROVIDER_CITY", "Lyon"),
         country=_env("BILLING_PROVIDER_COUNTRY", "FR"),
-        siren=_env("BILLING_PROVIDER_SIREN", "912345678"),
-        vat_number=_env("BILLING_PROVIDER_VAT_NUMBER", "FR74912345678"),
-        rcs=_env("BILLING_PROVIDER_RCS", "RCS Lyon 912 345 678"),
+        siren=_env("BILLING_PROVIDER_SIREN", "912345675"),
+        vat_number=_env("BILLING_PROVIDER_VAT_NUMBER", "FR65912345675"),
+        rcs=_env("BILLING_PROVIDER_RCS", "RCS Lyon 912 345 675"),
         share_capital=_env("BILLING_PROVIDER_SHARE_CAPITAL", "10 000 €"),
         iban=_env("BILLING_PROVIDER_IBAN", "FR76 3000 4000 0312 3456 7890 143"),
         bic=_env("BILLING_PROVIDER_BIC", "BNPAFRPPXXX"),
