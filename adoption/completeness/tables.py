@@ -2,7 +2,7 @@
 each pipeline stage requires, and the daily figures kept with the rule
 version in force."""
 
-from piccolo.columns import JSON, UUID, DoublePrecision, Date, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Date, DoublePrecision, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 
 from comptoir.platform.db.base import TenantTable

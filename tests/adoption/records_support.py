@@ -1,0 +1,50 @@
+"""Making users and records through the API for the completeness, training,
+ROI and insights tests."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+from comptoir.platform.auth.actor import Actor
+from comptoir.platform.auth.service import create_api_token
+from comptoir.platform.directory.service import tenant_by_slug
+from tests.support.fixtures import Workspace
+
+
+async def member(
+    client: httpx.AsyncClient, ws: Workspace, role: str, name: str = "Léa"
+) -> Workspace:
+    """A user of ``ws`` with ``role`` and their own API token."""
+    email = f"{name.lower()}.{role}@{ws.slug}.fr"
+    response = await client.post(
+        "/api/v1/users",
+        headers=ws.headers,
+        json={"email": email, "first_name": name, "last_name": "Test", "role": role},
+    )
+    assert response.status_code == 201, response.text
+    user_id = response.json()["id"]
+    tenant = await tenant_by_slug(ws.slug)
+    assert tenant is not None
+    created = await create_api_token(
+        tenant.id, uuid.UUID(user_id), name="tests", actor=Actor.system()
+    )
+    return Workspace(ws.slug, ws.tenant_id, email, user_id, created.token)
+
+
+async def post(client: httpx.AsyncClient, ws: Workspace, path: str, **body: Any) -> dict[str, Any]:
+    response = await client.post(path, headers=ws.headers, json=body)
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def stages(client: httpx.AsyncClient, ws: Workspace) -> dict[str, dict[str, Any]]:
+    response = await client.get("/api/v1/pipeline/stages", headers=ws.headers)
+    return {stage["key"]: stage for stage in response.json()["items"]}
+
+
+async def lost_reason(client: httpx.AsyncClient, ws: Workspace) -> str:
+    response = await client.get("/api/v1/pipeline/lost-reasons", headers=ws.headers)
+    return str(response.json()["items"][0]["id"])
