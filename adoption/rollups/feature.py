@@ -1,5 +1,8 @@
-"""The usage rollups feature's manifest."""
+"""The usage rollups feature's manifest: the tables, the periodic jobs and
+``comptoir adoption rollup``."""
 
+from comptoir.adoption.rollups.cli import adoption
+from comptoir.adoption.rollups.jobs import PURGE, ROLLUP
 from comptoir.adoption.rollups.tables import RollupState, TenantUsageDay, UsageDay, UsageHour
 from comptoir.platform.features import Feature
 
@@ -7,10 +10,7 @@ FEATURE = Feature(
     name="rollups",
     label="Usage rollups",
     area="adoption",
-    tables=(
-        UsageHour,
-        UsageDay,
-        TenantUsageDay,
-        RollupState,
-    ),
+    tables=(UsageHour, UsageDay, TenantUsageDay, RollupState),
+    job_kinds=(ROLLUP, PURGE),
+    cli_commands=(adoption,),
 )

@@ -1,5 +1,7 @@
-"""The usage telemetry feature's manifest."""
+"""The usage telemetry feature's manifest: every committed domain event is
+buffered (listener) and written in batches in the background (lifespan)."""
 
+from comptoir.adoption.telemetry.buffer import record_events, telemetry_writer
 from comptoir.adoption.telemetry.tables import UsageEvent
 from comptoir.platform.features import Feature
 
@@ -8,4 +10,6 @@ FEATURE = Feature(
     label="Usage telemetry",
     area="adoption",
     tables=(UsageEvent,),
+    listeners=(record_events,),
+    lifespans=(telemetry_writer,),
 )

@@ -292,3 +292,54 @@ async def first_active_days(
             elif live.user_id is not None:
                 first[live.user_id] = min(first[live.user_id], live.day)
     return {user: day for user, day in first.items() if user is not None}
+
+
+@dataclass
+class SegmentUse:
+    """One user's use under one role and module over a range of days."""
+
+    user_id: uuid.UUID
+    role: str
+    module: str
+    value_events: int = 0
+    events: int = 0
+
+
+async def segment_use(
+    tenant_id: uuid.UUID,
+    start: dt.date,
+    end: dt.date,
+    filters: Filters = NO_FILTERS,
+    *,
+    tz: ZoneInfo | None = None,
+) -> list[SegmentUse]:
+    """Per user, role (the one they had at the time) and module: events from
+    ``start`` to ``end``, summed in the database (a row per user and segment)."""
+    tz = tz or await tenant_zone(tenant_id)
+    found: dict[tuple[uuid.UUID, str, str], SegmentUse] = {}
+    async with tenant_scope(tenant_id) as scope:
+        args: list[Any] = [tenant_id, start, end]
+        where = _where(filters, args)
+        rows = await scope.raw(
+            UsageDay,
+            "SELECT user_id, role, module, SUM(value_events) AS value_events, "
+            "SUM(events) AS events FROM usage_days WHERE tenant_id = {} AND day >= {} "
+            f"AND day <= {{}} AND user_id IS NOT NULL{where} GROUP BY user_id, role, module",
+            *args,
+        )
+        live = await _live_rows(scope, tz, start, end, filters)
+    for row in rows:
+        user = _uuid(row["user_id"])
+        assert user is not None
+        found[(user, row["role"], row["module"])] = SegmentUse(
+            user, row["role"], row["module"], int(row["value_events"]), int(row["events"])
+        )
+    for item in live:
+        if item.user_id is None:
+            continue
+        use = found.setdefault(
+            (item.user_id, item.role, item.module), SegmentUse(item.user_id, item.role, item.module)
+        )
+        use.value_events += item.value_events
+        use.events += item.events
+    return list(found.values())

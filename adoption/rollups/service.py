@@ -1,0 +1,325 @@
+"""Bringing a tenant's rollups up to date, Zulip-style.
+
+A run rolls up every *finished* hour after the tenant's last one (an hour is
+finished ``GRACE`` after it ends, so events buffered at its end have been
+written), one local day at a time. Each day is one transaction: the hourly
+rows of its new hours are deleted then inserted from the raw events, the
+day's per-user and per-tenant rows are rebuilt from all its hourly rows, and
+the tenant's last finished hour moves to the end of those hours. A crash
+leaves the state at the last committed day, so the next run redoes exactly
+what is missing; a repeated run finds nothing to do. Only groups with events
+are stored (no zero rows). Events recorded for an hour already rolled up
+(written more than ``GRACE`` late) are not counted."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from itertools import groupby
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from comptoir.adoption.rollups.tables import RollupState, TenantUsageDay, UsageDay, UsageHour
+from comptoir.adoption.telemetry.classify import value_sql
+from comptoir.adoption.telemetry.clock import aware, day_hours, hour_of, local_day, zone
+from comptoir.adoption.telemetry.settings import raw_events_days
+from comptoir.adoption.telemetry.store import bulk_insert
+from comptoir.adoption.telemetry.tables import UsageEvent
+from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.directory.tables import Tenant
+from comptoir.platform.ids import new_id
+
+log = structlog.get_logger(__name__)
+
+GRACE = dt.timedelta(minutes=2)
+TENANT_BATCH = 500
+
+HOUR_COLUMNS = (
+    ("id", "uuid"),
+    ("tenant_id", "uuid"),
+    ("hour", "integer"),
+    ("user_id", "uuid"),
+    ("role", "varchar"),
+    ("module", "varchar"),
+    ("event", "varchar"),
+    ("value", "boolean"),
+    ("events", "integer"),
+    ("quantity", "integer"),
+)
+DAY_COLUMNS = (
+    ("id", "uuid"),
+    ("tenant_id", "uuid"),
+    ("day", "date"),
+    ("user_id", "uuid"),
+    ("role", "varchar"),
+    ("module", "varchar"),
+    ("events", "integer"),
+    ("value_events", "integer"),
+    ("quantity", "integer"),
+)
+TENANT_DAY_COLUMNS = (
+    ("id", "uuid"),
+    ("tenant_id", "uuid"),
+    ("day", "date"),
+    ("event", "varchar"),
+    ("module", "varchar"),
+    ("role", "varchar"),
+    ("value", "boolean"),
+    ("events", "integer"),
+    ("quantity", "integer"),
+)
+
+
+@dataclass(frozen=True)
+class RollupResult:
+    hours: int  # finished hours now rolled up
+    days: int  # local days rebuilt
+
+
+def _uuid(value: Any) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))
+
+
+async def _state(scope: TenantScope) -> RollupState | None:
+    return await scope.objects(RollupState).first()
+
+
+async def _set_state(scope: TenantScope, last_hour: int) -> None:
+    state = await _state(scope)
+    if state is None:
+        await scope.insert(RollupState(last_hour=last_hour))
+    else:
+        await scope.update(RollupState, {RollupState.last_hour: last_hour})
+
+
+async def _roll_hours(scope: TenantScope, first: int, last: int) -> None:
+    """Hourly rows of hours ``first``..``last`` (included), from the raw events."""
+    tenant = scope.tenant_id
+    await scope.raw(
+        UsageHour,
+        "DELETE FROM usage_hours WHERE tenant_id = {} AND hour >= {} AND hour <= {}",
+        tenant,
+        first,
+        last,
+    )
+    value = value_sql()
+    rows = await scope.raw(
+        UsageEvent,
+        f"SELECT hour, user_id, role, module, event, {value} AS value, COUNT(*) AS events, "
+        "COALESCE(SUM(quantity), 0) AS quantity FROM usage_events "
+        "WHERE tenant_id = {} AND hour >= {} AND hour <= {} "
+        f"GROUP BY hour, user_id, role, module, event, {value}",
+        tenant,
+        first,
+        last,
+    )
+    await bulk_insert(
+        scope,
+        UsageHour,
+        HOUR_COLUMNS,
+        [
+            (
+                new_id(),
+                tenant,
+                int(row["hour"]),
+                _uuid(row["user_id"]),
+                row["role"],
+                row["module"],
+                row["event"],
+                bool(int(row["value"])),
+                int(row["events"]),
+                int(row["quantity"] or 0),
+            )
+            for row in rows
+        ],
+    )
+
+
+async def _rebuild_day(scope: TenantScope, day: dt.date, tz: ZoneInfo) -> None:
+    """The day's per-user and per-tenant rows, from all its hourly rows."""
+    tenant = scope.tenant_id
+    hours = day_hours(day, tz)
+    for table in (UsageDay, TenantUsageDay):
+        await scope.raw(
+            table,
+            f"DELETE FROM {table._meta.tablename} WHERE tenant_id = {{}} AND day = {{}}",
+            tenant,
+            day,
+        )
+    users = await scope.raw(
+        UsageHour,
+        "SELECT user_id, role, module, SUM(events) AS events, "
+        "SUM(CASE WHEN value THEN events ELSE 0 END) AS value_events, "
+        "SUM(quantity) AS quantity FROM usage_hours "
+        "WHERE tenant_id = {} AND hour >= {} AND hour < {} GROUP BY user_id, role, module",
+        tenant,
+        hours.start,
+        hours.stop,
+    )
+    await bulk_insert(
+        scope,
+        UsageDay,
+        DAY_COLUMNS,
+        [
+            (
+                new_id(),
+                tenant,
+                day,
+                _uuid(row["user_id"]),
+                row["role"],
+                row["module"],
+                int(row["events"]),
+                int(row["value_events"] or 0),
+                int(row["quantity"] or 0),
+            )
+            for row in users
+        ],
+    )
+    totals = await scope.raw(
+        UsageHour,
+        "SELECT event, module, role, value, SUM(events) AS events, SUM(quantity) AS quantity "
+        "FROM usage_hours WHERE tenant_id = {} AND hour >= {} AND hour < {} "
+        "GROUP BY event, module, role, value",
+        tenant,
+        hours.start,
+        hours.stop,
+    )
+    await bulk_insert(
+        scope,
+        TenantUsageDay,
+        TENANT_DAY_COLUMNS,
+        [
+            (
+                new_id(),
+                tenant,
+                day,
+                row["event"],
+                row["module"],
+                row["role"],
+                bool(row["value"]),
+                int(row["events"]),
+                int(row["quantity"] or 0),
+            )
+            for row in totals
+        ],
+    )
+
+
+async def rollup_tenant(
+    tenant_id: uuid.UUID,
+    timezone: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+    after_day: Callable[[dt.date], Awaitable[None]] | None = None,
+) -> RollupResult:
+    """Roll up the tenant's finished hours not rolled up yet. ``after_day``
+    is called after each day's commit (tests use it to crash a run)."""
+    tz = zone(timezone)
+    target = hour_of(aware(now or dt.datetime.now(dt.UTC)) - GRACE) - 1
+    async with tenant_scope(tenant_id) as scope:
+        state = await _state(scope)
+        last = state.last_hour if state is not None else None
+        if last is None:
+            rows = await scope.raw(
+                UsageEvent,
+                "SELECT MIN(hour) AS first FROM usage_events WHERE tenant_id = {}",
+                tenant_id,
+            )
+            if not rows or rows[0]["first"] is None:
+                return RollupResult(0, 0)
+            last = int(rows[0]["first"]) - 1
+        if last >= target:
+            return RollupResult(0, 0)
+        found = await scope.raw(
+            UsageEvent,
+            "SELECT DISTINCT hour FROM usage_events WHERE tenant_id = {} AND hour > {} "
+            "AND hour <= {} ORDER BY hour",
+            tenant_id,
+            last,
+            target,
+        )
+    busy = [int(row["hour"]) for row in found]
+    days = 0
+    for day, day_busy in groupby(busy, key=lambda hour: local_day(hour, tz)):
+        hours = day_hours(day, tz)
+        first, end = max(last + 1, hours.start), min(target, hours.stop - 1)
+        del day_busy
+        async with tenant_scope(tenant_id) as scope:
+            await _roll_hours(scope, first, end)
+            await _rebuild_day(scope, day, tz)
+            await _set_state(scope, end)
+        days += 1
+        if after_day is not None:
+            await after_day(day)
+    async with tenant_scope(tenant_id) as scope:
+        await _set_state(scope, target)
+    return RollupResult(hours=target - last, days=days)
+
+
+async def _tenants_after(after: uuid.UUID | None) -> list[dict[str, Any]]:
+    query = Tenant.select(Tenant.id, Tenant.timezone).order_by(Tenant.id).limit(TENANT_BATCH)
+    if after is not None:
+        query = query.where(Tenant.id > after)
+    return list(await query)
+
+
+async def each_tenant(action: Callable[[dict[str, Any]], Awaitable[Any]], *, label: str) -> int:
+    """Run ``action`` for every tenant of the directory; one that fails does
+    not stop the others (the job fails afterwards, to be run again)."""
+    done = 0
+    failed: list[uuid.UUID] = []
+    after: uuid.UUID | None = None
+    while True:
+        tenants = await _tenants_after(after)
+        if not tenants:
+            break
+        for tenant in tenants:
+            try:
+                await action(tenant)
+                done += 1
+            except Exception as error:
+                failed.append(tenant["id"])
+                log.exception(f"{label}.failed", tenant=str(tenant["id"]), error=repr(error))
+        after = tenants[-1]["id"]
+    if failed:
+        raise RuntimeError(f"{label} failed for {len(failed)} tenant(s)")
+    return done
+
+
+async def rollup_all(*, now: dt.datetime | None = None) -> int:
+    """Every tenant's rollups up to date; how many tenants were looked at."""
+    moment = now or dt.datetime.now(dt.UTC)
+
+    async def one(tenant: dict[str, Any]) -> None:
+        await rollup_tenant(tenant["id"], tenant["timezone"], now=moment)
+
+    return await each_tenant(one, label="rollup")
+
+
+async def purge_tenant(tenant_id: uuid.UUID, *, now: dt.datetime | None = None) -> None:
+    """Drop the tenant's raw events older than the kept days, once rolled up."""
+    cutoff = hour_of(aware(now or dt.datetime.now(dt.UTC)) - dt.timedelta(days=raw_events_days()))
+    async with tenant_scope(tenant_id) as scope:
+        state = await _state(scope)
+        if state is None:
+            return
+        await scope.raw(
+            UsageEvent,
+            "DELETE FROM usage_events WHERE tenant_id = {} AND hour < {} AND hour <= {}",
+            tenant_id,
+            cutoff,
+            state.last_hour,
+        )
+
+
+async def purge_all(*, now: dt.datetime | None = None) -> int:
+    async def one(tenant: dict[str, Any]) -> None:
+        await purge_tenant(tenant["id"], now=now)
+
+    return await each_tenant(one, label="purge")

@@ -1,0 +1,167 @@
+"""Recording events without slowing a request down.
+
+The listener (``record_events``, called after each committed transaction)
+only turns domain events into rows and appends them to an in-memory buffer.
+A background task (the feature's lifespan, in the web and worker processes)
+writes the buffer every second, or as soon as ``BATCH`` rows wait: one
+multi-row INSERT per tenant, each in its tenant's scope. Leaving the lifespan
+(a clean shutdown) writes whatever is left, so nothing is lost then. A batch
+that fails goes back into the buffer for the next round; past ``MAX_PENDING``
+rows (the database down for long) the oldest are dropped, with an error logged.
+Tests and the CLI call ``flush()`` themselves."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+
+from comptoir.adoption.telemetry.classify import QUANTITY_KEYS, module_of, role_of
+from comptoir.adoption.telemetry.clock import aware, hour_of
+from comptoir.adoption.telemetry.store import bulk_insert
+from comptoir.adoption.telemetry.tables import UsageEvent
+from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.events import DomainEvent
+from comptoir.platform.ids import new_id
+
+log = structlog.get_logger(__name__)
+
+BATCH = 2_000
+INTERVAL_SECONDS = 1.0
+MAX_PENDING = 500_000
+
+# (name, PostgreSQL type) of each value of a buffered row, tenant_id second.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "uuid"),
+    ("tenant_id", "uuid"),
+    ("created_at", "timestamptz"),
+    ("user_id", "uuid"),
+    ("role", "varchar"),
+    ("module", "varchar"),
+    ("object_type", "varchar"),
+    ("event", "varchar"),
+    ("quantity", "integer"),
+    ("occurred_at", "timestamptz"),
+    ("hour", "integer"),
+)
+Row = tuple[Any, ...]
+
+
+def _quantity(data: dict[str, Any]) -> int:
+    for key in QUANTITY_KEYS:
+        value = data.get(key)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return max(0, value)
+    return 0
+
+
+def event_row(event: DomainEvent, recorded_at: dt.datetime | None = None) -> Row:
+    """A domain event as a row of ``usage_events``."""
+    at = aware(event.at)
+    return (
+        new_id(),
+        event.tenant_id,
+        recorded_at or at,
+        event.actor_id,
+        role_of(event.actor_role) if event.actor_id is not None else "",
+        module_of(event.module),
+        event.object_type[:40],
+        event.name[:60],
+        _quantity(event.data),
+        at,
+        hour_of(at),
+    )
+
+
+class TelemetryBuffer:
+    def __init__(self, batch: int = BATCH, max_pending: int = MAX_PENDING) -> None:
+        self.batch = batch
+        self.max_pending = max_pending
+        self._rows: list[Row] = []
+        self._wake: asyncio.Event | None = None
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, rows: Sequence[Row]) -> None:
+        self._rows.extend(rows)
+        overflow = len(self._rows) - self.max_pending
+        if overflow > 0:
+            del self._rows[:overflow]
+            self.dropped += overflow
+            log.error("telemetry.dropped", rows=overflow)
+        if self._wake is not None and len(self._rows) >= self.batch:
+            self._wake.set()
+
+    def clear(self) -> None:
+        self._rows = []
+
+    async def flush(self) -> int:
+        """Write every buffered row now; how many were written. Rows of a
+        tenant whose write fails go back into the buffer."""
+        rows, self._rows = self._rows, []
+        if not rows:
+            return 0
+        by_tenant: dict[uuid.UUID, list[Row]] = defaultdict(list)
+        for row in rows:
+            by_tenant[row[1]].append(row)
+        written = 0
+        for tenant_id, tenant_rows in by_tenant.items():
+            try:
+                async with tenant_scope(tenant_id) as scope:
+                    await bulk_insert(scope, UsageEvent, COLUMNS, tenant_rows)
+            except Exception as error:  # kept for the next round, never raised to a request
+                log.exception("telemetry.flush_failed", tenant=str(tenant_id), error=repr(error))
+                self.add(tenant_rows)
+            else:
+                written += len(tenant_rows)
+        return written
+
+    async def run(self, interval: float = INTERVAL_SECONDS) -> None:
+        """Write the buffer every ``interval`` seconds or when a batch is full."""
+        self._wake = asyncio.Event()
+        try:
+            while True:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=interval)
+                self._wake.clear()
+                await self.flush()
+        finally:
+            self._wake = None
+
+
+BUFFER = TelemetryBuffer()
+
+
+async def record_events(events: Sequence[DomainEvent]) -> None:
+    """The listener: every committed transaction's events, into the buffer."""
+    now = dt.datetime.now(dt.UTC)
+    BUFFER.add([event_row(event, now) for event in events])
+
+
+async def flush() -> int:
+    """Write the buffered events now (tests, the CLI, shutdown)."""
+    return await BUFFER.flush()
+
+
+@asynccontextmanager
+async def telemetry_writer() -> AsyncIterator[None]:
+    """The lifespan: write in the background; on a clean exit, write the rest."""
+    task = asyncio.create_task(BUFFER.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        while len(BUFFER):
+            if not await BUFFER.flush():
+                break
