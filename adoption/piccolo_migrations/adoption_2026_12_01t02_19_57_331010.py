@@ -1,17 +1,20 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import Date
-from piccolo.columns.column_types import DoublePrecision
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Numeric
-from piccolo.columns.column_types import Text
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import (
+    JSON,
+    UUID,
+    Date,
+    DoublePrecision,
+    Integer,
+    Numeric,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+
+from comptoir.platform.ids import UUIDv7Default
 
 ID = "2026-12-01T02:19:57:331010"
 VERSION = "1.38.0"
@@ -19,9 +22,7 @@ DESCRIPTION = ""
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="adoption", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="adoption", description=DESCRIPTION)
 
     manager.add_table(
         class_name="TrainingStep",
