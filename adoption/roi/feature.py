@@ -1,6 +1,20 @@
 """The ROI feature's manifest."""
 
+from comptoir.adoption.roi.controllers import RoiController
+from comptoir.adoption.roi.service import provision_baseline
 from comptoir.adoption.roi.tables import RoiBaseline
-from comptoir.platform.features import Feature
+from comptoir.platform.features import EVERY_ACTION, Feature
 
-FEATURE = Feature(name="roi", label="Return on investment", area="adoption", tables=(RoiBaseline,))
+FEATURE = Feature(
+    name="roi",
+    label="Return on investment",
+    area="adoption",
+    api_routes=(RoiController,),
+    tables=(RoiBaseline,),
+    audit_labels={"roi.baseline": "Changed the ROI baseline"},
+    permissions={
+        "admin": EVERY_ACTION,
+        "key_user": frozenset({"view"}),
+    },
+    provisioners=(provision_baseline,),
+)
