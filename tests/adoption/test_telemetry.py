@@ -4,7 +4,6 @@ a buffer written off the request path and emptied on a clean shutdown."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from typing import Any
 
