@@ -4,24 +4,24 @@ arithmetic on Decimals, so every figure can be checked by hand.
 For each task a module speeds up (producing a quote, handling a ticket,
 setting up a campaign, finding a customer's history):
 
-    hours saved per month = (baseline minutes − measured minutes) / 60
-                            × baseline monthly volume × share
+    hours saved per month = (baseline minutes - measured minutes) / 60
+                            * baseline monthly volume * share
     share                 = min(1, measured monthly volume ÷ baseline volume):
                             the part of the work actually done in Comptoir
-    monthly benefit       = Σ hours saved × the module's loaded hourly cost
+    monthly benefit       = Σ hours saved * the module's loaded hourly cost
 
 A task without measured minutes (its module does not exist yet, or Comptoir
 cannot time it) says so and adds nothing: nothing is guessed.
 
     monthly cost   = the subscription per month
     one-off cost   = implementation + training
-    net per month  = monthly benefit − monthly cost
+    net per month  = monthly benefit - monthly cost
     ROI %          = over 36 months, undiscounted:
-                     (36 × benefit − (one-off + 36 × cost)) ÷ (one-off + 36 × cost) × 100
-    payback month  = the first month m ≥ 1 where m × net − one-off ≥ 0
+                     (36 * benefit - (one-off + 36 * cost)) ÷ (one-off + 36 * cost) * 100
+    payback month  = the first month m ≥ 1 where m * net - one-off ≥ 0
                      (None when the net is negative, or zero with one-off costs)
-    NPV (3 years)  = −one-off + Σ_{m=1..36} net ÷ (1 + r)^m, with the monthly
-                     rate r = 1.10^(1/12) − 1 (10 % a year, compounded monthly)
+    NPV (3 years)  = -one-off + Σ_{m=1..36} net ÷ (1 + r)^m, with the monthly
+                     rate r = 1.10^(1/12) - 1 (10 % a year, compounded monthly)
 """
 
 from __future__ import annotations

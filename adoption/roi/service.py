@@ -5,7 +5,7 @@ Comptoir measures from its own timestamps, turned into the figures of
 Measured, over the last 90 days:
 - producing a quote: the median minutes from a quote's creation to its
   sending (``quotes.created_at`` → ``sent_at``), and how many are sent per
-  month (count × 30 / 90);
+  month (count * 30 / 90);
 - the win rate: won ÷ (won + lost) opportunities closed in the window;
 - handling a ticket, setting up a campaign: their modules do not exist yet,
   so they are "no data", never guessed; finding a customer's history is not
