@@ -208,9 +208,8 @@ class Measured:
 
 
 def _aware(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 async def measure(tenant_id: uuid.UUID, *, now: dt.datetime | None = None) -> Measured:
