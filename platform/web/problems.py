@@ -3,6 +3,7 @@ and as readable pages everywhere else."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -59,7 +60,44 @@ def problem_response(
     )
 
 
+# A page of its own for some kinds of error (by type slug), shown to browsers
+# instead of the generic error page; the API keeps answering problem+json.
+# (request, error) -> (template, context), or None for the generic page.
+ErrorPage = Callable[[Request[Any, Any, Any], ComptoirError], tuple[str, dict[str, Any]] | None]
+_error_pages: dict[str, ErrorPage] = {}
+
+
+def register_error_page(type_slug: str, page: ErrorPage) -> None:
+    """Show ``page`` to browsers for errors of ``type_slug`` (e.g. the upgrade
+    page of billing for "module-not-in-plan")."""
+    _error_pages[type_slug] = page
+
+
+def _own_error_page(request: Request[Any, Any, Any], error: ComptoirError) -> Response[Any] | None:
+    page = _error_pages.get(error.type_slug)
+    if page is None or wants_problem(request):
+        return None
+    shown = page(request, error)
+    if shown is None:
+        return None
+    template, context = shown
+    return Template(
+        template_name=template,
+        context={
+            "status": error.status_code,
+            "title": error.title,
+            "detail": error.detail,
+            **context,
+        },
+        status_code=error.status_code,
+        media_type=MediaType.HTML,
+    )
+
+
 def handle_comptoir_error(request: Request[Any, Any, Any], error: ComptoirError) -> Response[Any]:
+    own = _own_error_page(request, error)
+    if own is not None:
+        return own
     headers = (
         {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyAttempts) else None
     )
