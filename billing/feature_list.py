@@ -1,9 +1,11 @@
 """The features of the billing area, one line each: their manifests say the rest."""
 
+from comptoir.billing.dunning.feature import FEATURE as DUNNING
 from comptoir.billing.invoices.feature import FEATURE as INVOICES
 from comptoir.billing.payments.feature import FEATURE as PAYMENTS
 from comptoir.billing.plans.feature import FEATURE as PLANS
 from comptoir.billing.subscriptions.feature import FEATURE as SUBSCRIPTIONS
+from comptoir.billing.webhooks.feature import FEATURE as WEBHOOKS
 from comptoir.platform.features import Feature
 
 BILLING_FEATURES: tuple[Feature, ...] = (
@@ -11,4 +13,6 @@ BILLING_FEATURES: tuple[Feature, ...] = (
     SUBSCRIPTIONS,
     INVOICES,
     PAYMENTS,
+    WEBHOOKS,
+    DUNNING,
 )

@@ -1,0 +1,1 @@
+"""Dunning: failed and overdue payments, retries, reminders, suspension."""

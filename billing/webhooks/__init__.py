@@ -1,0 +1,1 @@
+"""Stripe webhooks: signed deliveries, recorded once, processed by a job."""
