@@ -182,6 +182,9 @@ class Feature:
     # Sub-commands of ``comptoir`` (click commands or groups).
     cli_commands: Sequence[click.Command] = ()
     home_panels: Sequence[HomePanel] = ()
+    # Called once for each demo tenant ``comptoir demo`` creates, after the
+    # CRM records are seeded: the feature's own demo data (invoices, usage…).
+    demo_seeders: Sequence[Callable[[Tenant], Awaitable[None]]] = ()
     # Console pages it adds (its routes go in ``page_routes``).
     console_nav: Sequence[ConsoleLink] = ()
     console_tenant_links: Sequence[ConsoleLink] = ()

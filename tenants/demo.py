@@ -11,6 +11,7 @@ from typing import Any
 
 import pyotp
 
+from comptoir.platform.assembly import all_features
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.credentials import hash_password
 from comptoir.platform.auth.service import actor_for
@@ -398,6 +399,11 @@ async def seed_demo(base_url: str = "http://127.0.0.1:8000") -> list[str]:
         slug = str(spec["slug"])
         if await tenant_by_slug(slug) is None:
             logins = await _seed_tenant(spec, rng)
+            tenant = await tenant_by_slug(slug)
+            assert tenant is not None
+            for feature in all_features():
+                for seeder in feature.demo_seeders:
+                    await seeder(tenant)
         else:
             async with tenant_scope((await tenant_by_slug(slug)).id) as scope:  # type: ignore[union-attr]
                 logins = [u.email for u in await scope.objects(User).order_by(User.id)]
