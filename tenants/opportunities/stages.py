@@ -16,6 +16,7 @@ from typing import Any
 
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
+from comptoir.platform.db.integrity import is_unique_violation
 from comptoir.platform.db.listing import ListQuery, ListSpec, list_page
 from comptoir.platform.db.pagination import Page
 from comptoir.platform.db.scope import TenantScope, tenant_scope
@@ -127,7 +128,13 @@ async def create_stage(
             is_lost=bool(values.get("is_lost")),
             position=len(stages),
         )
-        await scope.insert(stage)
+        try:
+            await scope.insert(stage)
+        except Exception as error:
+            if not is_unique_violation(error):
+                raise
+            # Another admin added a stage of the same name at the same moment.
+            raise Conflict("A stage with this name was just added; reload the pipeline.") from error
         wanted = values.get("position")
         if wanted is not None:
             await _renumber(scope, _moved(stages, stage, int(wanted)))

@@ -384,3 +384,20 @@ async def test_panel_and_history_of_an_account(
     own = await stage_history(tenant_id, "opportunity", uuid.UUID(later["id"]), 10)
     assert [e.title for e in own] == ["Opportunity created in Prospection"]
     assert sooner["id"] not in {e.link.rsplit("/", 1)[-1] for e in own}
+
+
+async def test_stages_of_the_same_name_added_at_once_never_answer_500(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    import asyncio
+
+    answers = await asyncio.gather(
+        *(
+            client.post(STAGES, headers=workspace.headers, json={"name": "Relance"})
+            for _ in range(4)
+        )
+    )
+    statuses = [answer.status_code for answer in answers]
+    assert set(statuses) <= {201, 409} and 201 in statuses, statuses
+    keys = [s["key"] for s in (await client.get(STAGES, headers=workspace.headers)).json()["items"]]
+    assert len(keys) == len(set(keys)) and "relance" in keys
