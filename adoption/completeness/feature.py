@@ -1,19 +1,35 @@
 """The data completeness feature's manifest."""
 
 from comptoir.adoption.completeness.controllers import CompletenessController
+from comptoir.adoption.completeness.pages import CompletenessPages
 from comptoir.adoption.completeness.service import COMPLETENESS_SNAPSHOT, provision_rules
 from comptoir.adoption.completeness.tables import (
     CompletenessRuleSet,
     CompletenessSnapshot,
     StageRequirement,
 )
-from comptoir.platform.features import EVERY_ACTION, Feature
+from comptoir.platform.features import EVERY_ACTION, Feature, NavEntry
 
 FEATURE = Feature(
     name="completeness",
     label="Data completeness",
     area="adoption",
     api_routes=(CompletenessController,),
+    page_routes=(CompletenessPages,),
+    nav=(
+        NavEntry(
+            key="adoption-completeness",
+            label="Data completeness",
+            path="/adoption/completeness",
+            icon="check",
+            group="admin",
+            order=52,
+        ),
+    ),
+    flashes={
+        "completeness_rules_saved": ("success", "Expected fields saved as a new version."),
+        "completeness_stage_saved": ("success", "Stage requirements saved."),
+    },
     tables=(CompletenessRuleSet, StageRequirement, CompletenessSnapshot),
     audit_labels={
         "completeness.rules": "Changed the expected fields",
