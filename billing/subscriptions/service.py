@@ -456,7 +456,7 @@ async def change_plan(
         invoice_id: uuid.UUID | None = None
         if plan == current:
             if subscription.pending_plan is None:
-                raise ValidationFailed({"plan": f"the workspace is already on plan {plan}"})
+                raise ValidationFailed({"plan": "the workspace is already on this plan"})
             await Subscription.update(
                 {Subscription.pending_plan: None, Subscription.updated_at: now}
             ).where(Subscription.id == subscription.id)
