@@ -168,6 +168,39 @@ async def create_quote(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> 
     return Created(record_id, _read_one(f"/api/v1/quotes/{record_id}", ws))
 
 
+async def create_invoice(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    """The workspace's invoice of this month (its trial ended, the billing run
+    made it); a further one for n > 0: a credit note on it."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from comptoir.billing.invoices.run import billing_run
+    from comptoir.billing.invoices.service import issue_credit_note
+    from comptoir.billing.invoices.tables import Invoice
+    from comptoir.billing.periods import current_period
+    from comptoir.billing.subscriptions.tables import Subscription
+    from comptoir.platform.auth.actor import Actor
+
+    tenant_id = uuid.UUID(ws.tenant_id)
+    await Subscription.update(
+        {Subscription.trial_ends_at: dt.datetime.now(dt.UTC) - dt.timedelta(days=1)}
+    ).where((Subscription.for_tenant_id == tenant_id) & (Subscription.status == "trialing"))
+    await billing_run(current_period())
+    invoice = (
+        await Invoice.objects()
+        .where((Invoice.for_tenant_id == tenant_id) & (Invoice.kind == "invoice"))
+        .first()
+    )
+    assert invoice is not None, "the billing run made no invoice for A"
+    record_id = str(invoice.id)
+    if n > 0:
+        note = await issue_credit_note(
+            invoice.id, amount=Decimal("1.00"), reason=f"Geste {n}", actor=Actor.system()
+        )
+        record_id = str(note.id)
+    return Created(record_id, _read_one(f"/api/v1/billing/invoices/{record_id}", ws))
+
+
 # How to make a record of tenant A for every resource whose routes take an id,
 # by the routes' path prefix (the part before the first path parameter).
 RESOURCES: dict[str, Resource] = {
@@ -192,6 +225,7 @@ RESOURCES: dict[str, Resource] = {
     "/api/v1/territories": Resource(create_territory, {"name": "Changed by another tenant"}),
     "/api/v1/territories/reassign": Resource(create_reassignment),
     "/api/v1/quotes": Resource(create_quote, {"title": "Changed by another tenant"}),
+    "/api/v1/billing/invoices": Resource(create_invoice),
 }
 
 
@@ -211,6 +245,7 @@ PAGE_PARAMETERS = {
     "reason_id": "/api/v1/pipeline/lost-reasons",
     "territory_id": "/api/v1/territories",
     "quote_id": "/api/v1/quotes",
+    "invoice_id": "/api/v1/billing/invoices",
 }
 # Path parameters that are not record ids, and why.
 NOT_RECORD_IDS = {
