@@ -270,14 +270,13 @@ class BillingPages(Controller):
         )
 
     @get(
-        "/invoices/{invoice_file:str}",
+        "/invoices/{invoice_id:str}",
         name="admin-billing-invoice-pdf",
         opt=requires("billing", "view"),
     )
     async def invoice_pdf(
-        self, page: NamedDependency[WorkspacePage], invoice_file: FromPath[str]
+        self, page: NamedDependency[WorkspacePage], invoice_id: FromPath[str]
     ) -> Response[bytes]:
-        if not invoice_file.endswith(PDF_SUFFIX):
-            raise NotFound("No such invoice.")
-        filename, body = await pdf.invoice_pdf(page.tenant.id, invoice_file[: -len(PDF_SUFFIX)])
+        """An invoice's PDF, at ``.../invoices/{id}.pdf`` (or without the suffix)."""
+        filename, body = await pdf.invoice_pdf(page.tenant.id, invoice_id.removesuffix(PDF_SUFFIX))
         return pdf_response(filename, body)
