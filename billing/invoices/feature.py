@@ -20,7 +20,7 @@ FEATURE = Feature(
             handler=run_daily,
             periodic="15 2 * * *",
             max_attempts=5,
-            timeout=1800,
+            timeout=1200,
             description="End the trials that are over and invoice the current month "
             "(idempotent: what is invoiced already is left alone).",
         ),
