@@ -1,6 +1,7 @@
 """The training feature's manifest."""
 
 from comptoir.adoption.training.controllers import TrainingController
+from comptoir.adoption.training.pages import TrainingPages
 from comptoir.adoption.training.service import on_work_done, provision_programs
 from comptoir.adoption.training.tables import (
     TrainingCompletion,
@@ -8,13 +9,28 @@ from comptoir.adoption.training.tables import (
     TrainingSession,
     TrainingStep,
 )
-from comptoir.platform.features import EVERY_ACTION, Feature
+from comptoir.platform.features import EVERY_ACTION, Feature, NavEntry
 
 FEATURE = Feature(
     name="training",
     label="Training",
     area="adoption",
     api_routes=(TrainingController,),
+    page_routes=(TrainingPages,),
+    nav=(
+        NavEntry(
+            key="adoption-training",
+            label="Training",
+            path="/adoption/training",
+            icon="graduation",
+            order=90,
+        ),
+    ),
+    flashes={
+        "training_step_done": ("success", "Step completed. Well done!"),
+        "training_saved": ("success", "Training programs saved."),
+        "training_session_saved": ("success", "Training session recorded."),
+    },
     tables=(TrainingProgram, TrainingStep, TrainingCompletion, TrainingSession),
     audit_labels={
         "training.step_completed": "Completed a training step",
