@@ -8,7 +8,6 @@ from collections.abc import Callable
 from typing import Any
 
 from babel.dates import format_date
-
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, URLEncodedBody
