@@ -111,7 +111,7 @@ HEALTH = JobKind(
     handler=run_health,
     periodic="20 * * * *",
     description="Recompute every tenant's adoption health score.",
-    timeout=1800.0,
+    timeout=1500.0,
 )
 
 

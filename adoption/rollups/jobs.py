@@ -21,12 +21,12 @@ ROLLUP = JobKind(
     handler=run_rollups,
     periodic="*/5 * * * *",
     description="Bring every tenant's usage rollups up to date.",
-    timeout=1800.0,
+    timeout=1500.0,
 )
 PURGE = JobKind(
     name="adoption.purge_raw_events",
     handler=purge_raw_events,
     periodic="17 3 * * *",
     description="Drop raw usage events past the kept days (90 by default).",
-    timeout=1800.0,
+    timeout=1500.0,
 )
