@@ -1,15 +1,28 @@
 """The ROI feature's manifest."""
 
 from comptoir.adoption.roi.controllers import RoiController
+from comptoir.adoption.roi.pages import RoiPages
 from comptoir.adoption.roi.service import provision_baseline
 from comptoir.adoption.roi.tables import RoiBaseline
-from comptoir.platform.features import EVERY_ACTION, Feature
+from comptoir.platform.features import EVERY_ACTION, Feature, NavEntry
 
 FEATURE = Feature(
     name="roi",
     label="Return on investment",
     area="adoption",
     api_routes=(RoiController,),
+    page_routes=(RoiPages,),
+    nav=(
+        NavEntry(
+            key="adoption-roi",
+            label="Return on investment",
+            path="/adoption/roi",
+            icon="target",
+            group="admin",
+            order=53,
+        ),
+    ),
+    flashes={"roi_saved": ("success", "Baseline saved.")},
     tables=(RoiBaseline,),
     audit_labels={"roi.baseline": "Changed the ROI baseline"},
     permissions={

@@ -139,3 +139,26 @@ async def test_who_may_see_and_change_it(client: httpx.AsyncClient, workspace: W
     assert (await client.get(API, headers=karim.headers)).status_code == 200
     refused = await client.put(f"{API}/baseline", headers=karim.headers, json={})
     assert refused.status_code == 403
+
+
+async def test_roi_page_form_and_results(client: httpx.AsyncClient, workspace: Workspace) -> None:
+    from tests.support.pages import post_form, sign_in
+
+    await sign_in(client, workspace)
+    url = f"/w/{workspace.slug}/adoption/roi"
+    page = await client.get(url)
+    assert page.status_code == 200, page.text
+    assert "No baseline entered yet" in page.text
+    refused = await post_form(client, url, f"{url}/baseline", {"quote_minutes": "beaucoup"})
+    assert refused.status_code == 422 and "Must be a number" in refused.text
+    saved = await post_form(
+        client,
+        url,
+        f"{url}/baseline",
+        {"subscription_monthly": "300", "quote_minutes": "45,5", "quotes_per_month": "10"},
+    )
+    assert saved.status_code == 303
+    page = await client.get(url)
+    assert "No baseline entered yet" not in page.text
+    assert 'value="45.5"' in page.text
+    assert "No measured data" in page.text
