@@ -1,5 +1,6 @@
 """The features of the billing area, one line each: their manifests say the rest."""
 
+from comptoir.billing.console.feature import FEATURE as BILLING_CONSOLE
 from comptoir.billing.dunning.feature import FEATURE as DUNNING
 from comptoir.billing.invoices.feature import FEATURE as INVOICES
 from comptoir.billing.payments.feature import FEATURE as PAYMENTS
@@ -15,4 +16,5 @@ BILLING_FEATURES: tuple[Feature, ...] = (
     PAYMENTS,
     WEBHOOKS,
     DUNNING,
+    BILLING_CONSOLE,
 )

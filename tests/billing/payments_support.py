@@ -209,6 +209,6 @@ async def transitions_of(tenant_id: str | uuid.UUID) -> list[tuple[str | None, s
             SubscriptionTransition.cause,
         )
         .where(SubscriptionTransition.for_tenant_id == uuid.UUID(str(tenant_id)))
-        .order_by(SubscriptionTransition.at, SubscriptionTransition.id)
+        .order_by(SubscriptionTransition.id)
     )
     return [(r["from_status"], r["to_status"], r["cause"]) for r in rows]

@@ -1,0 +1,1 @@
+"""Billing in the ops console: figures, a tenant's billing history, staff actions."""
