@@ -1,6 +1,7 @@
 """The training feature's manifest."""
 
 from comptoir.adoption.training.controllers import TrainingController
+from comptoir.adoption.training.home import incomplete_panel, training_panel
 from comptoir.adoption.training.pages import TrainingPages
 from comptoir.adoption.training.service import on_work_done, provision_programs
 from comptoir.adoption.training.tables import (
@@ -9,7 +10,7 @@ from comptoir.adoption.training.tables import (
     TrainingSession,
     TrainingStep,
 )
-from comptoir.platform.features import EVERY_ACTION, Feature, NavEntry
+from comptoir.platform.features import EVERY_ACTION, Feature, HomePanel, NavEntry
 
 FEATURE = Feature(
     name="training",
@@ -51,4 +52,19 @@ FEATURE = Feature(
     events=("training.step_completed", "training.session_recorded"),
     listeners=(on_work_done,),
     provisioners=(provision_programs,),
+    home_panels=(
+        HomePanel(
+            key="training",
+            load=training_panel,
+            template="adoption/_home_training.html",
+            permission="training.view",
+            order=20,
+        ),
+        HomePanel(
+            key="incomplete-records",
+            load=incomplete_panel,
+            template="adoption/_home_incomplete.html",
+            order=30,
+        ),
+    ),
 )
