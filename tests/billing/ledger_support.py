@@ -62,9 +62,11 @@ async def disable_user(client: httpx.AsyncClient, ws: Workspace, user_id: str) -
 
 
 async def subscription(ws: Workspace) -> Subscription:
-    found = await Subscription.objects().where(
-        Subscription.for_tenant_id == uuid.UUID(ws.tenant_id)
-    ).first()
+    found = (
+        await Subscription.objects()
+        .where(Subscription.for_tenant_id == uuid.UUID(ws.tenant_id))
+        .first()
+    )
     assert found is not None
     return found
 
