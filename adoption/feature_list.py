@@ -2,6 +2,7 @@
 
 from comptoir.adoption.completeness.feature import FEATURE as COMPLETENESS
 from comptoir.adoption.health.feature import FEATURE as HEALTH
+from comptoir.adoption.insights.feature import FEATURE as INSIGHTS
 from comptoir.adoption.reports.feature import FEATURE as REPORTS
 from comptoir.adoption.roi.feature import FEATURE as ROI
 from comptoir.adoption.rollups.feature import FEATURE as ROLLUPS
@@ -19,4 +20,5 @@ ADOPTION_FEATURES: tuple[Feature, ...] = (
     COMPLETENESS,
     TRAINING,
     ROI,
+    INSIGHTS,
 )
