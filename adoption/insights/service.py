@@ -156,12 +156,12 @@ async def person_timeline(
     by_week = {week.start: week for week in weeks}
     active: dict[dt.date, set[dt.date]] = {}
     for row in rows:
-        found = by_week.get(week_start(row.day))
-        if found is None:
+        in_week = by_week.get(week_start(row.day))
+        if in_week is None:
             continue
-        found.value_events += row.value_events
+        in_week.value_events += row.value_events
         if row.value_events:
-            active.setdefault(found.start, set()).add(row.day)
+            active.setdefault(in_week.start, set()).add(row.day)
     for start, days in active.items():
         by_week[start].active_days = len(days)
     if training is not None:
