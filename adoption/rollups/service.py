@@ -2,11 +2,11 @@
 
 A run rolls up every *finished* hour after the tenant's last one (an hour is
 finished ``GRACE`` after it ends, so events buffered at its end have been
-written), one local day at a time. Each day is one transaction: the hourly
-rows of its new hours are deleted then inserted from the raw events, the
-day's per-user and per-tenant rows are rebuilt from all its hourly rows, and
-the tenant's last finished hour moves to the end of those hours. A crash
-leaves the state at the last committed day, so the next run redoes exactly
+written), a week of local days at a time. Each chunk is one transaction:
+the hourly rows of its new hours are deleted then inserted from the raw
+events, its days' per-user and per-tenant rows are rebuilt from all their
+hourly rows, and the tenant's last finished hour moves to the end of those
+hours. A crash leaves the state at the last committed chunk, so the next run redoes exactly
 what is missing; a repeated run finds nothing to do. Only groups with events
 are stored (no zero rows). Events recorded for an hour already rolled up
 (written more than ``GRACE`` late) are not counted."""
@@ -17,7 +17,6 @@ import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from itertools import groupby
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +35,7 @@ from comptoir.platform.ids import new_id
 log = structlog.get_logger(__name__)
 
 GRACE = dt.timedelta(minutes=2)
+CHUNK_DAYS = 7  # local days with events per transaction
 TENANT_BATCH = 500
 
 HOUR_COLUMNS = (
@@ -141,73 +141,76 @@ async def _roll_hours(scope: TenantScope, first: int, last: int) -> None:
     )
 
 
-async def _rebuild_day(scope: TenantScope, day: dt.date, tz: ZoneInfo) -> None:
-    """The day's per-user and per-tenant rows, from all its hourly rows."""
+def _merge(totals: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], *counts: int) -> None:
+    found = totals.setdefault(key, [0] * len(counts))
+    for index, count in enumerate(counts):
+        found[index] += count
+
+
+async def _rebuild_days(scope: TenantScope, days: list[dt.date], tz: ZoneInfo) -> None:
+    """The per-user and per-tenant rows of ``days`` (local days, in order),
+    from all their hourly rows: a few statements whatever the number of days."""
     tenant = scope.tenant_id
-    hours = day_hours(day, tz)
+    wanted = set(days)
+    first, stop = day_hours(days[0], tz).start, day_hours(days[-1], tz).stop
     for table in (UsageDay, TenantUsageDay):
         await scope.raw(
             table,
-            f"DELETE FROM {table._meta.tablename} WHERE tenant_id = {{}} AND day = {{}}",
+            f"DELETE FROM {table._meta.tablename} WHERE tenant_id = {{}} "
+            f"AND day IN ({', '.join('{}' for _ in days)})",
             tenant,
-            day,
+            *days,
         )
-    users = await scope.raw(
+    users: dict[tuple[Any, ...], list[int]] = {}
+    rows = await scope.raw(
         UsageHour,
-        "SELECT user_id, role, module, SUM(events) AS events, "
+        "SELECT hour, user_id, role, module, SUM(events) AS events, "
         "SUM(CASE WHEN value THEN events ELSE 0 END) AS value_events, "
         "SUM(quantity) AS quantity FROM usage_hours "
-        "WHERE tenant_id = {} AND hour >= {} AND hour < {} GROUP BY user_id, role, module",
+        "WHERE tenant_id = {} AND hour >= {} AND hour < {} "
+        "GROUP BY hour, user_id, role, module",
         tenant,
-        hours.start,
-        hours.stop,
+        first,
+        stop,
     )
-    await bulk_insert(
-        scope,
-        UsageDay,
-        DAY_COLUMNS,
-        [
-            (
-                new_id(),
-                tenant,
-                day,
-                _uuid(row["user_id"]),
-                row["role"],
-                row["module"],
+    for row in rows:
+        day = local_day(int(row["hour"]), tz)
+        if day in wanted:
+            key = (day, _uuid(row["user_id"]), row["role"], row["module"])
+            _merge(
+                users,
+                key,
                 int(row["events"]),
                 int(row["value_events"] or 0),
                 int(row["quantity"] or 0),
             )
-            for row in users
-        ],
+    await bulk_insert(
+        scope,
+        UsageDay,
+        DAY_COLUMNS,
+        [(new_id(), tenant, *key, *counts) for key, counts in users.items()],
     )
-    totals = await scope.raw(
+    events: dict[tuple[Any, ...], list[int]] = {}
+    rows = await scope.raw(
         UsageHour,
-        "SELECT event, module, role, value, SUM(events) AS events, SUM(quantity) AS quantity "
-        "FROM usage_hours WHERE tenant_id = {} AND hour >= {} AND hour < {} "
-        "GROUP BY event, module, role, value",
+        "SELECT hour, event, module, role, value, SUM(events) AS events, "
+        "SUM(quantity) AS quantity FROM usage_hours "
+        "WHERE tenant_id = {} AND hour >= {} AND hour < {} "
+        "GROUP BY hour, event, module, role, value",
         tenant,
-        hours.start,
-        hours.stop,
+        first,
+        stop,
     )
+    for row in rows:
+        day = local_day(int(row["hour"]), tz)
+        if day in wanted:
+            totals = (day, row["event"], row["module"], row["role"], bool(row["value"]))
+            _merge(events, totals, int(row["events"]), int(row["quantity"] or 0))
     await bulk_insert(
         scope,
         TenantUsageDay,
         TENANT_DAY_COLUMNS,
-        [
-            (
-                new_id(),
-                tenant,
-                day,
-                row["event"],
-                row["module"],
-                row["role"],
-                bool(row["value"]),
-                int(row["events"]),
-                int(row["quantity"] or 0),
-            )
-            for row in totals
-        ],
+        [(new_id(), tenant, *key, *counts) for key, counts in events.items()],
     )
 
 
@@ -216,10 +219,12 @@ async def rollup_tenant(
     timezone: str | None = None,
     *,
     now: dt.datetime | None = None,
-    after_day: Callable[[dt.date], Awaitable[None]] | None = None,
+    chunk_days: int = CHUNK_DAYS,
+    after_chunk: Callable[[dt.date], Awaitable[None]] | None = None,
 ) -> RollupResult:
-    """Roll up the tenant's finished hours not rolled up yet. ``after_day``
-    is called after each day's commit (tests use it to crash a run)."""
+    """Roll up the tenant's finished hours not rolled up yet, ``chunk_days``
+    local days with events per transaction. ``after_chunk`` is called after
+    each chunk's commit with its last day (tests use it to crash a run)."""
     tz = zone(timezone)
     target = hour_of(aware(now or dt.datetime.now(dt.UTC)) - GRACE) - 1
     async with tenant_scope(tenant_id) as scope:
@@ -239,27 +244,25 @@ async def rollup_tenant(
         found = await scope.raw(
             UsageEvent,
             "SELECT DISTINCT hour FROM usage_events WHERE tenant_id = {} AND hour > {} "
-            "AND hour <= {} ORDER BY hour",
+            "AND hour <= {}",
             tenant_id,
             last,
             target,
         )
-    busy = [int(row["hour"]) for row in found]
-    days = 0
-    for day, day_busy in groupby(busy, key=lambda hour: local_day(hour, tz)):
-        hours = day_hours(day, tz)
-        first, end = max(last + 1, hours.start), min(target, hours.stop - 1)
-        del day_busy
+    busy_days = sorted({local_day(int(row["hour"]), tz) for row in found})
+    for start in range(0, len(busy_days), chunk_days):
+        chunk = busy_days[start : start + chunk_days]
+        first = max(last + 1, day_hours(chunk[0], tz).start)
+        end = min(target, day_hours(chunk[-1], tz).stop - 1)
         async with tenant_scope(tenant_id) as scope:
             await _roll_hours(scope, first, end)
-            await _rebuild_day(scope, day, tz)
+            await _rebuild_days(scope, chunk, tz)
             await _set_state(scope, end)
-        days += 1
-        if after_day is not None:
-            await after_day(day)
+        if after_chunk is not None:
+            await after_chunk(chunk[-1])
     async with tenant_scope(tenant_id) as scope:
         await _set_state(scope, target)
-    return RollupResult(hours=target - last, days=days)
+    return RollupResult(hours=target - last, days=len(busy_days))
 
 
 async def _tenants_after(after: uuid.UUID | None) -> list[dict[str, Any]]:

@@ -113,7 +113,11 @@ async def test_a_crashed_or_repeated_run_ends_like_one_clean_run(
 
     with pytest.raises(Crash):
         await rollup_tenant(
-            tenant, "Europe/Paris", now=at("2026-02-02 12:00"), after_day=crash_after_first_day
+            tenant,
+            "Europe/Paris",
+            now=at("2026-02-02 12:00"),
+            chunk_days=1,
+            after_chunk=crash_after_first_day,
         )
     async with tenant_scope(tenant) as scope:
         state = await scope.objects(RollupState).first()
