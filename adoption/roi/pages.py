@@ -16,11 +16,16 @@ from comptoir.platform.features import requires
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
 from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
 
-MODULE_LABELS = {"sales": "Sales", "service": "After-sales", "marketing": "Marketing"}
+def _(message: str) -> str:
+    """Marks an English label for extraction; it is translated when shown."""
+    return message
+
+
+MODULE_LABELS = {"sales": _("Sales"), "service": _("After-sales"), "marketing": _("Marketing")}
 STATUS_LABELS = {
-    "measured": "Measured",
-    "no_data": "No measured data",
-    "no_baseline": "Baseline missing",
+    "measured": _("Measured"),
+    "no_data": _("No measured data"),
+    "no_baseline": _("Baseline missing"),
 }
 
 

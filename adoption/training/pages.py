@@ -36,11 +36,16 @@ def date_formatter(page: WorkspacePage) -> Callable[[dt.date | None], str]:
     return day
 
 
-STEP_KINDS = {"lesson": "Lesson", "link": "Link", "task": "Task checked automatically"}
+def _(message: str) -> str:
+    """Marks an English label for extraction; it is translated when shown."""
+    return message
+
+
+STEP_KINDS = {"lesson": _("Lesson"), "link": _("Link"), "task": _("Task checked automatically")}
 STATUS_LABELS = {
-    "not_started": "Not started",
-    "in_progress": "In progress",
-    "completed": "Completed",
+    "not_started": _("Not started"),
+    "in_progress": _("In progress"),
+    "completed": _("Completed"),
 }
 
 
