@@ -563,6 +563,6 @@ COMPLETENESS_SNAPSHOT = JobKind(
     handler=snapshot_job,
     periodic="50 23 * * *",
     max_attempts=3,
-    timeout=1800.0,
+    timeout=1500.0,
     description="Keep each workspace's data completeness of the day, with its rule version.",
 )
