@@ -401,7 +401,7 @@ async def invoice_upgrade(
             lines=[line],
         )
     )
-    return invoice.id  # type: ignore[no-any-return]
+    return invoice.id
 
 
 # ---- credit notes --------------------------------------------------------------------

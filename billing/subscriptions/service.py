@@ -653,7 +653,7 @@ async def update_billing_details(
     errors = validate_details(details)
     if errors:
         raise ValidationFailed(errors)
-    values = {
+    values: dict[Any, Any] = {
         Subscription.billing_name: details.billing_name.strip(),
         Subscription.billing_email: details.billing_email.strip().lower(),
         Subscription.billing_address: details.billing_address.strip(),

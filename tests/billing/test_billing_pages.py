@@ -90,7 +90,7 @@ async def test_a_module_outside_the_plan_shows_the_upgrade_page(
 ) -> None:
     ws = await signup_at(client, at(2026, 10, 1), "hors-offre", plan="essentiel")
     # Essentiel without its sales module: the sales pages fall outside it.
-    monkeypatch.setitem(catalog.PLAN_MODULES, "essentiel", frozenset({"marketing"}))  # type: ignore[index]
+    monkeypatch.setitem(catalog.PLAN_MODULES, "essentiel", frozenset({"marketing"}))
     api = await client.get("/api/v1/opportunities", headers=ws.headers)
     assert api.status_code == 403
     assert api.headers["content-type"].startswith("application/problem+json")
