@@ -4,12 +4,19 @@ applies): ``unnest`` of one array per column on PostgreSQL, multi-row
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sqlite3
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+import uuid_utils
 
 from comptoir.platform.db.base import TenantTable
 from comptoir.platform.db.engine import get_engine, is_postgres
-from comptoir.platform.db.scope import TenantScope
+from comptoir.platform.db.scope import TenantScope, current_scope
+
+# The event store's ids are uuid_utils' UUIDs (fast to make): stored as text on SQLite.
+sqlite3.register_adapter(uuid_utils.UUID, str)
 
 # SQLite allows 32,766 parameters per statement.
 SQLITE_PARAMETERS = 30_000
@@ -45,4 +52,53 @@ async def bulk_insert(
             table,
             f"INSERT INTO {name} ({names}) VALUES {', '.join(placeholders for _ in chunk)}",
             *(value for row in chunk for value in row),
+        )
+
+
+async def insert_for_tenants(
+    table: type[TenantTable],
+    columns: Sequence[tuple[str, str]],
+    rows_by_tenant: Mapping[uuid.UUID, Sequence[Sequence[Any]]],
+) -> None:
+    """Insert many tenants' rows of ``usage_events`` in ONE transaction: the
+    telemetry writer's batch, where a transaction per tenant would cost a
+    commit (a WAL flush) per tenant. On PostgreSQL one call of
+    ``usage_events_ingest`` (see the adoption migration that creates it) sets
+    each tenant before inserting its rows, so row-level security still checks
+    every row; the commit does not wait for the WAL flush (``synchronous_commit
+    off``): a database crash may lose the last fraction of a second of
+    telemetry, as a process crash loses the buffer; a clean shutdown loses
+    nothing. Never called inside a tenant scope."""
+    if current_scope() is not None:
+        raise RuntimeError("insert_for_tenants opens its own transaction")
+    engine = get_engine()
+    if not is_postgres(engine):
+        async with engine.transaction():
+            for tenant_id, rows in rows_by_tenant.items():
+                await bulk_insert(TenantScope(tenant_id), table, columns, rows)
+        return
+    tenants: list[uuid.UUID] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    ordered: list[Sequence[Any]] = []
+    for tenant_id, rows in rows_by_tenant.items():
+        if not rows:
+            continue
+        tenants.append(tenant_id)
+        starts.append(len(ordered) + 1)
+        ordered.extend(rows)
+        ends.append(len(ordered))
+    if not ordered:
+        return
+    values = [list(column) for column in zip(*ordered, strict=True)]
+    async with engine.transaction() as transaction:
+        await transaction.connection.execute("SET LOCAL synchronous_commit TO off")
+        await transaction.connection.execute(
+            "SELECT usage_events_ingest($1, $2, $3, "
+            + ", ".join(f"${n}::{kind}[]" for n, (_, kind) in enumerate(columns, start=4))
+            + ")",
+            tenants,
+            starts,
+            ends,
+            *values,
         )

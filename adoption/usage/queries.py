@@ -157,6 +157,21 @@ async def _live_rows(
     return [ActivityRow(*key, *counts) for key, counts in merged.items()]
 
 
+async def live_rows(
+    tenant_id: uuid.UUID,
+    start: dt.date,
+    end: dt.date,
+    filters: Filters = NO_FILTERS,
+    *,
+    tz: ZoneInfo | None = None,
+) -> list[ActivityRow]:
+    """The raw events not rolled up yet from ``start`` to ``end``, as day rows:
+    read once by a caller that asks several questions of the same range."""
+    tz = tz or await tenant_zone(tenant_id)
+    async with tenant_scope(tenant_id) as scope:
+        return await _live_rows(scope, tz, start, end, filters)
+
+
 async def activity_rows(
     tenant_id: uuid.UUID,
     start: dt.date,
@@ -201,8 +216,10 @@ async def active_pairs(
     filters: Filters = NO_FILTERS,
     *,
     tz: ZoneInfo | None = None,
+    live: list[ActivityRow] | None = None,
 ) -> dict[dt.date, set[uuid.UUID]]:
-    """``daily_active_users`` with filters: the lean query the dashboards use."""
+    """``daily_active_users`` with filters: the lean query the dashboards use
+    (``live``: the range's ``live_rows`` when the caller has them already)."""
     tz = tz or await tenant_zone(tenant_id)
     active: dict[dt.date, set[uuid.UUID]] = {}
     day = start
@@ -220,9 +237,11 @@ async def active_pairs(
         )
         for row in rows:
             active[_date(row["day"])].add(_uuid(row["user_id"]))  # type: ignore[arg-type]
-        for live in await _live_rows(scope, tz, start, end, filters, value_only=True):
-            if live.user_id is not None and live.value_events and live.day in active:
-                active[live.day].add(live.user_id)
+        if live is None:
+            live = await _live_rows(scope, tz, start, end, filters, value_only=True)
+        for row in live:
+            if row.user_id is not None and row.value_events and row.day in active:
+                active[row.day].add(row.user_id)
     return active
 
 
@@ -312,6 +331,7 @@ async def segment_use(
     filters: Filters = NO_FILTERS,
     *,
     tz: ZoneInfo | None = None,
+    live: list[ActivityRow] | None = None,
 ) -> list[SegmentUse]:
     """Per user, role (the one they had at the time) and module: events from
     ``start`` to ``end``, summed in the database (a row per user and segment)."""
@@ -327,7 +347,8 @@ async def segment_use(
             f"AND day <= {{}} AND user_id IS NOT NULL{where} GROUP BY user_id, role, module",
             *args,
         )
-        live = await _live_rows(scope, tz, start, end, filters)
+        if live is None:
+            live = await _live_rows(scope, tz, start, end, filters)
     for row in rows:
         user = _uuid(row["user_id"])
         assert user is not None
@@ -335,7 +356,7 @@ async def segment_use(
             user, row["role"], row["module"], int(row["value_events"]), int(row["events"])
         )
     for item in live:
-        if item.user_id is None:
+        if item.user_id is None or not start <= item.day <= end:
             continue
         use = found.setdefault(
             (item.user_id, item.role, item.module), SegmentUse(item.user_id, item.role, item.module)

@@ -24,6 +24,7 @@ from comptoir.adoption.usage.queries import (
     Filters,
     active_pairs,
     first_active_days,
+    live_rows,
     segment_use,
     tenant_zone,
 )
@@ -110,6 +111,21 @@ async def usage_summary(
     *,
     now: dt.datetime | None = None,
 ) -> UsageSummary:
+    """The figures over ``start``..``end``, read in one transaction: seats,
+    the active users of each day (29 days before ``start`` too, for the
+    trailing windows), the use per segment, and the hours not rolled up yet
+    (read once for both)."""
+    async with tenant_scope(tenant_id):
+        return await _summary(tenant_id, start, end, filters, now)
+
+
+async def _summary(
+    tenant_id: uuid.UUID,
+    start: dt.date,
+    end: dt.date,
+    filters: Filters,
+    now: dt.datetime | None,
+) -> UsageSummary:
     tz = await tenant_zone(tenant_id)
     last = min(end, local_today(tz, now))
     summary = UsageSummary(start=start, end=last)
@@ -120,7 +136,8 @@ async def usage_summary(
         summary.by_module = {module: Segment() for module in MODULES}
         summary.inactive = [_seat(seat, None) for seat in seats]
         return summary
-    active = await active_pairs(tenant_id, start - 29 * DAY, last, filters, tz=tz)
+    live = await live_rows(tenant_id, start - 29 * DAY, last, filters, tz=tz)
+    active = await active_pairs(tenant_id, start - 29 * DAY, last, filters, tz=tz, live=live)
     summary.active = active
     summary.days = metrics.trailing(active, start, last)
     summary.dau = metrics.mean([float(day.dau) for day in summary.days])
@@ -138,7 +155,7 @@ async def usage_summary(
     summary.inactive = [
         _seat(seat, last_seen.get(seat["id"])) for seat in seats if seat["id"] not in recent
     ]
-    uses = await segment_use(tenant_id, start, last, filters, tz=tz)
+    uses = await segment_use(tenant_id, start, last, filters, tz=tz, live=live)
     summary.by_role = _segments(uses, "role", ROLES)
     summary.by_module = _segments(uses, "module", MODULES)
     return summary
