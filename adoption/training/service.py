@@ -459,9 +459,9 @@ async def delete_program(
 async def add_step(
     tenant_id: uuid.UUID, program_id: uuid.UUID | str, values: Mapping[str, Any], *, actor: Actor
 ) -> TrainingStep:
-    cleaned = _clean_step(values)
     async with tenant_scope(tenant_id) as scope:
         program = await scope.get(TrainingProgram, program_id)
+        cleaned = _clean_step(values)
         count = await scope.count(TrainingStep).where(TrainingStep.program_id == program.id)
         if count >= MAX_STEPS:
             raise ValidationFailed({"program_id": f"a program has at most {MAX_STEPS} steps"})
@@ -499,10 +499,10 @@ async def move_step(
     tenant_id: uuid.UUID, step_id: uuid.UUID | str, direction: str, *, actor: Actor
 ) -> None:
     """Move a step one place up or down in its program."""
-    if direction not in ("up", "down"):
-        raise ValidationFailed({"direction": "must be up or down"})
     async with tenant_scope(tenant_id) as scope:
         step = await scope.get(TrainingStep, step_id)
+        if direction not in ("up", "down"):
+            raise ValidationFailed({"direction": "must be up or down"})
         order = await _program_steps(scope, step.program_id)
         index = order.index(step.id)
         other = index - 1 if direction == "up" else index + 1

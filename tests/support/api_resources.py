@@ -201,6 +201,30 @@ async def create_invoice(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -
     return Created(record_id, _read_one(f"/api/v1/billing/invoices/{record_id}", ws))
 
 
+async def create_training_program(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"name": f"Programme Alpha {n}", "role": "end_user"}
+    record_id = await _post(client, ws, "/api/v1/adoption/training/programs", body)
+    return Created(record_id, _read_one(f"/api/v1/adoption/training/programs/{record_id}", ws))
+
+
+async def create_training_step(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    program = await create_training_program(client, ws, n)
+    path = f"/api/v1/adoption/training/programs/{program.id}/steps"
+    record_id = await _post(client, ws, path, {"kind": "lesson", "title": f"Leçon {n}"})
+    return Created(record_id, _read_one(f"/api/v1/adoption/training/steps/{record_id}", ws))
+
+
+async def create_training_session(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    body = {"held_on": "2026-11-20", "topic": f"Session {n}", "attendee_ids": [ws.admin_user_id]}
+    record_id = await _post(client, ws, "/api/v1/adoption/training/sessions", body)
+    return Created(record_id, _read_one(f"/api/v1/adoption/training/sessions/{record_id}", ws))
+
+
+async def create_person(client: httpx.AsyncClient, ws: Workspace, n: int = 0) -> Created:
+    """A user whose adoption timeline is read (another e-mail than create_user's)."""
+    return await create_user(client, ws, n + 1000)
+
+
 # How to make a record of tenant A for every resource whose routes take an id,
 # by the routes' path prefix (the part before the first path parameter).
 RESOURCES: dict[str, Resource] = {
@@ -226,6 +250,13 @@ RESOURCES: dict[str, Resource] = {
     "/api/v1/territories/reassign": Resource(create_reassignment),
     "/api/v1/quotes": Resource(create_quote, {"title": "Changed by another tenant"}),
     "/api/v1/billing/invoices": Resource(create_invoice),
+    "/api/v1/adoption/completeness/stages": Resource(create_pipeline_stage, {"fields": ["amount"]}),
+    "/api/v1/adoption/training/programs": Resource(
+        create_training_program, {"kind": "lesson", "title": "Changed by another tenant"}
+    ),
+    "/api/v1/adoption/training/steps": Resource(create_training_step, {"direction": "up"}),
+    "/api/v1/adoption/training/sessions": Resource(create_training_session),
+    "/api/v1/adoption/people": Resource(create_person),
 }
 
 
@@ -246,6 +277,8 @@ PAGE_PARAMETERS = {
     "territory_id": "/api/v1/territories",
     "quote_id": "/api/v1/quotes",
     "invoice_id": "/api/v1/billing/invoices",
+    "training_step_id": "/api/v1/adoption/training/steps",
+    "training_program_id": "/api/v1/adoption/training/programs",
 }
 # Path parameters that are not record ids, and why.
 NOT_RECORD_IDS = {
