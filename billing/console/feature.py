@@ -10,14 +10,14 @@ FEATURE = Feature(
     area="billing",
     page_routes=(BillingConsole,),
     console_nav=(
-        ConsoleLink(key="billing", label="Billing", path="/console/billing", icon="chart"),
+        ConsoleLink(key="billing", label="Billing", path="/console/billing", icon="file"),
     ),
     console_tenant_links=(
         ConsoleLink(
             key="billing",
             label="Billing",
             path="/console/tenants/{tenant_id}/billing",
-            icon="chart",
+            icon="file",
         ),
     ),
 )

@@ -63,23 +63,6 @@ def stripe_fake_fixture(stripe_server: StripeFake) -> Iterator[StripeFake]:
         _reset()
 
 
-@pytest.fixture(name="webhook_secret_only")
-def webhook_secret_only_fixture() -> Iterator[str]:
-    """Only the webhook secret set (no API key: bank transfer collects)."""
-    saved = {name: os.environ.get(name) for name in _STRIPE_ENV}
-    os.environ["STRIPE_WEBHOOK_SECRET"] = WEBHOOK_SECRET
-    _reset()
-    try:
-        yield WEBHOOK_SECRET
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        _reset()
-
-
 _STRIPE_ENV = ("STRIPE_API_KEY", "STRIPE_WEBHOOK_SECRET", "STRIPE_API_BASE")
 
 

@@ -25,7 +25,6 @@ from tests.billing.payments_support import (  # noqa: F401 (fixtures)
     stripe_server_fixture,
     subscription,
     transitions_of,
-    webhook_secret_only_fixture,
 )
 from tests.billing.stripe_fake import StripeFake, signature
 from tests.support.fixtures import Workspace
