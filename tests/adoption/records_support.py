@@ -4,6 +4,7 @@ ROI and insights tests."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -48,3 +49,38 @@ async def stages(client: httpx.AsyncClient, ws: Workspace) -> dict[str, dict[str
 async def lost_reason(client: httpx.AsyncClient, ws: Workspace) -> str:
     response = await client.get("/api/v1/pipeline/lost-reasons", headers=ws.headers)
     return str(response.json()["items"][0]["id"])
+
+
+def template_contexts() -> dict[str, Callable[[], dict[str, Any]]]:
+    """Contexts of the adoption partials the crawl may not reach (an admin,
+    who crawls, has no training program by default)."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from comptoir.adoption.training.progress import StepProgress, UserProgress
+
+    def training_panel() -> dict[str, Any]:
+        step = StepProgress(
+            step_id=uuid.UUID(int=1),
+            program_id=uuid.UUID(int=2),
+            program="Prise en main",
+            position=0,
+            kind="lesson",
+            title="Découvrir votre page d'accueil",
+            body="",
+            url="",
+            task="",
+            due=dt.date(2026, 12, 3),
+            completed_at=None,
+        )
+        panel = UserProgress(
+            user_id=uuid.UUID(int=3),
+            name="Léa Test",
+            email="lea@exemple.fr",
+            role="end_user",
+            joined_at=dt.datetime(2026, 12, 1, tzinfo=dt.UTC),
+            steps=(step,),
+        )
+        return {"ws": SimpleNamespace(base="/w/test"), "panel": panel}
+
+    return {"adoption/_home_training.html": training_panel}

@@ -24,6 +24,7 @@ from comptoir.platform.console.service import create_staff
 from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
+from tests.adoption.records_support import template_contexts as adoption_template_contexts
 from tests.quotes.support import template_contexts as quote_template_contexts
 from tests.support.api_resources import RESOURCES
 from tests.support.fixtures import Workspace
@@ -36,7 +37,10 @@ SKIPPED = ("/static/", "/schema", "/api/", "/healthz", "/readyz", "/webhooks/")
 MAX_PAGES = 150
 
 # Templates no page renders, with the context to render them with.
-CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {**quote_template_contexts()}
+CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
+    **quote_template_contexts(),
+    **adoption_template_contexts(),
+}
 
 
 def all_templates() -> list[str]:
