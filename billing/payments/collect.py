@@ -12,6 +12,7 @@ its first answer instead of charging twice."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 import structlog
 
@@ -68,6 +69,30 @@ async def queue_collection(
         unique_key=f"{COLLECT}:{parsed}",
         max_attempts=COLLECT_ATTEMPTS,
     )
+
+
+async def queue_collections(invoice_ids: Sequence[uuid.UUID]) -> int:
+    """``queue_collection`` for a batch of invoices just finalised (a billing
+    run): one look-up for all of them, a job for each open card invoice.
+    Returns how many jobs were queued."""
+    if not invoice_ids:
+        return 0
+    rows = await Invoice.select(Invoice.id, Invoice.for_tenant_id).where(
+        Invoice.id.is_in(list(invoice_ids))
+        & (Invoice.payment_terms == CARD)
+        & (Invoice.status == "open")
+    )
+    queued = 0
+    for row in rows:
+        job = await enqueue(
+            COLLECT,
+            {"invoice_id": str(row["id"])},
+            tenant_id=row["for_tenant_id"],
+            unique_key=f"{COLLECT}:{row['id']}",
+            max_attempts=COLLECT_ATTEMPTS,
+        )
+        queued += job is not None
+    return queued
 
 
 def attempt_key(invoice_id: uuid.UUID, attempt_number: int) -> str:

@@ -144,3 +144,21 @@ async def test_a_worker_dying_mid_charge_never_charges_twice(
     assert len(keys) == 2 and keys[0] == keys[1] == attempt.idempotency_key
     assert (await invoice(card_invoice.id)).status == "paid"
     assert Decimal(attempt.amount) == Decimal("84.00")
+
+
+async def test_a_batch_of_invoices_queues_a_job_per_open_card_invoice(
+    client: httpx.AsyncClient, workspace: Workspace, stripe_fake: StripeFake
+) -> None:
+    from comptoir.platform.jobs.tables import Job
+
+    with (
+        mock.patch.object(collect, "queue_collections", autospec=True),
+        mock.patch.object(collect, "queue_collection", autospec=True),
+    ):
+        card = await issue_invoice(workspace.tenant_id, terms="card")
+        transfer = await issue_invoice(workspace.tenant_id, terms="bank_transfer")
+    assert await Job.count().where(Job.kind == collect.COLLECT) == 0
+    assert await collect.queue_collections([card.id, transfer.id]) == 1
+    assert await collect.queue_collections([card.id, transfer.id]) == 0  # one job per invoice
+    [job] = await Job.objects().where(Job.kind == collect.COLLECT)
+    assert str(job.for_tenant_id) == workspace.tenant_id
