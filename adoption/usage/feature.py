@@ -3,6 +3,7 @@ for administrators and key users (end users see their own progress on their
 home page, not the workspace's figures)."""
 
 from comptoir.adoption.usage.controllers import UsageController
+from comptoir.adoption.usage.demo import seed_usage
 from comptoir.adoption.usage.pages import UsagePages
 from comptoir.platform.features import Feature, NavEntry
 
@@ -23,4 +24,5 @@ FEATURE = Feature(
         ),
     ),
     permissions={"admin": frozenset({"view"}), "key_user": frozenset({"view"})},
+    demo_seeders=(seed_usage,),
 )
