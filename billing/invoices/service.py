@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import inspect
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from babel.dates import format_date
+from piccolo.columns import JSON
 
 from comptoir.billing.invoices.tables import Invoice, InvoiceLine, InvoiceSequence
 from comptoir.billing.money import LineAmounts, Totals, cents, line_amounts, totals
@@ -30,6 +32,7 @@ from comptoir.billing.subscriptions.service import EU_COUNTRIES, locked_subscrip
 from comptoir.billing.subscriptions.tables import SeatChange, Subscription
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
+from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.scope import control_scope, tenant_scope
 from comptoir.platform.errors import Conflict, NotFound, ValidationFailed
 from comptoir.platform.ids import new_id, parse_id
@@ -298,32 +301,78 @@ async def finalise(drafts: Sequence[DraftInvoice]) -> list[Invoice]:
                     total_gross=line_totals.gross,
                 )
             )
-    await Invoice.insert(*invoices)
-    if lines:
-        await InvoiceLine.insert(*lines)
-    hook = collection_hook()
-    if hook is not None:
-        for invoice in invoices:
-            if invoice.kind == "invoice" and Decimal(invoice.total_gross) > 0:
-                outcome = hook(invoice.id)
-                if inspect.isawaitable(outcome):
-                    await outcome
+    await _insert_rows(Invoice, invoices)
+    await _insert_rows(InvoiceLine, lines)
+    await _queue_collections(
+        [i.id for i in invoices if i.kind == "invoice" and Decimal(i.total_gross) > 0]
+    )
     return invoices
 
 
-def collection_hook() -> Callable[[uuid.UUID], Any] | None:
+async def _queue_collections(invoice_ids: list[uuid.UUID]) -> None:
+    if not invoice_ids:
+        return
+    batch = collection_hook("queue_collections")
+    if batch is not None:
+        outcome = batch(invoice_ids)
+        if inspect.isawaitable(outcome):
+            await outcome
+        return
+    hook = collection_hook()
+    if hook is None:
+        return
+    for invoice_id in invoice_ids:
+        outcome = hook(invoice_id)
+        if inspect.isawaitable(outcome):
+            await outcome
+
+
+async def _insert_rows(table: type[Invoice] | type[InvoiceLine], rows: Sequence[Any]) -> None:
+    """Insert many rows in the current transaction: with COPY on PostgreSQL
+    (building Piccolo's multi-row INSERT costs about a millisecond a row,
+    which a billing run of 10,000 invoices cannot afford), Piccolo elsewhere."""
+    if not rows:
+        return
+    engine = get_engine()
+    transaction = engine.current_transaction.get() if is_postgres(engine) else None
+    if transaction is None:
+        await table.insert(*rows)
+        return
+    columns = table._meta.columns
+    names = [column._meta.db_column_name for column in columns]
+    json_columns = {c._meta.db_column_name for c in columns if isinstance(c, JSON)}
+    records = [
+        tuple(
+            json.dumps(value) if name in json_columns and not isinstance(value, str) else value
+            for name, value in (
+                (name, getattr(row, column._meta.name))
+                for name, column in zip(names, columns, strict=True)
+            )
+        )
+        for row in rows
+    ]
+    await transaction.connection.copy_records_to_table(
+        table._meta.tablename, records=records, columns=names
+    )
+
+
+def collection_hook(name: str = "queue_collection") -> Callable[..., Any] | None:
     """``comptoir.billing.payments.collect.queue_collection`` when the payments
     side provides it: called in the finalising transaction with the invoice's
     id, it queues the collection (a job), never calls a gateway itself.
-    Without it an invoice stays open until it is marked paid."""
-    name = "comptoir.billing.payments.collect"
+    Without it an invoice stays open until it is marked paid.
+
+    ``queue_collections`` (a list of ids), when provided, is called once per
+    batch instead: a billing run of 10,000 invoices spends three quarters of
+    its time in one look-up per invoice otherwise."""
+    module_name = "comptoir.billing.payments.collect"
     try:
-        module = importlib.import_module(name)
+        module = importlib.import_module(module_name)
     except ModuleNotFoundError as error:
-        if error.name == name:
+        if error.name == module_name:
             return None
         raise
-    hook = getattr(module, "queue_collection", None)
+    hook = getattr(module, name, None)
     return hook if callable(hook) else None
 
 
@@ -551,8 +600,6 @@ def _invoice_rate(invoice: Invoice) -> Decimal:
 def _json(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
-    import json
-
     loaded = json.loads(value or "{}")
     return loaded if isinstance(loaded, dict) else {}
 
