@@ -4,6 +4,7 @@ from comptoir.adoption.completeness.controllers import CompletenessController
 from comptoir.adoption.completeness.pages import CompletenessPages
 from comptoir.adoption.completeness.service import COMPLETENESS_SNAPSHOT, provision_rules
 from comptoir.adoption.completeness.tables import (
+    CompletenessFigures,
     CompletenessRuleSet,
     CompletenessSnapshot,
     StageRequirement,
@@ -30,7 +31,7 @@ FEATURE = Feature(
         "completeness_rules_saved": ("success", "Expected fields saved as a new version."),
         "completeness_stage_saved": ("success", "Stage requirements saved."),
     },
-    tables=(CompletenessRuleSet, StageRequirement, CompletenessSnapshot),
+    tables=(CompletenessRuleSet, StageRequirement, CompletenessSnapshot, CompletenessFigures),
     audit_labels={
         "completeness.rules": "Changed the expected fields",
         "completeness.stage": "Changed the fields a pipeline stage requires",

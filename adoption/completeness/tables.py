@@ -39,3 +39,21 @@ class CompletenessSnapshot(TenantTable, tablename="completeness_snapshots"):
     records = Integer(default=0)
     scored = Integer(default=0)  # records that some expected field applies to
     score = DoublePrecision(null=True, default=None)
+
+
+class CompletenessFigures(TenantTable, tablename="completeness_figures"):
+    """The last computed figures of an object for one owner ("" for records
+    without one), kept so that dashboards do not re-read every record: used
+    while younger than an hour, for the rule version they were computed with,
+    and dropped (when older than a minute) by any write of a measured record."""
+
+    object = Varchar(length=40)
+    owner_key = Varchar(length=36, default="")
+    version = Integer(default=0)
+    computed_at = Timestamptz(default=TimestamptzNow())
+    records = Integer(default=0)
+    scored = Integer(default=0)
+    score_sum = DoublePrecision(default=0.0)
+    incomplete = Integer(default=0)
+    applicable = JSON(default={})
+    filled = JSON(default={})
