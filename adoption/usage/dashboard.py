@@ -73,7 +73,11 @@ def _segments_chart(
         "labels": [_(labels[name]) for name in names],
         "series": [
             {"label": _("Active users"), "data": [segments[n].active_users for n in names]},
-            {"label": _("Value events"), "data": [segments[n].events for n in names]},
+            {
+                "label": _("Value events"),
+                "data": [segments[n].events for n in names],
+                "axis": "right",
+            },
         ],
     }
 

@@ -27,7 +27,8 @@
         pointRadius: line && series.data.length > 45 ? 0 : 2,
         tension: 0.25,
         fill: line && index === 0,
-        stack: kind === "stacked" ? "weeks" : undefined
+        stack: kind === "stacked" ? "weeks" : undefined,
+        yAxisID: series.axis === "right" ? "y1" : "y"
       };
     });
   }
@@ -40,6 +41,7 @@
     var grid = cssVar("--border", "#e5e7eb");
     var text = cssVar("--text-2", "#4b5563");
     var stacked = kind === "stacked";
+    var twoAxes = chart.series.some(function (series) { return series.axis === "right"; });
     new window.Chart(canvas, {
       type: kind === "line" ? "line" : "bar",
       data: { labels: chart.labels, datasets: datasets(chart, kind) },
@@ -51,7 +53,11 @@
         plugins: { legend: { position: "bottom", labels: { color: text, boxWidth: 12 } } },
         scales: {
           x: { stacked: stacked, grid: { display: false }, ticks: { color: text, maxTicksLimit: 8 } },
-          y: { stacked: stacked, beginAtZero: true, grid: { color: grid }, ticks: { color: text, precision: 0 } }
+          y: { stacked: stacked, beginAtZero: true, grid: { color: grid }, ticks: { color: text, precision: 0 } },
+          y1: {
+            display: twoAxes, position: "right", beginAtZero: true,
+            grid: { drawOnChartArea: false }, ticks: { color: text, precision: 0 }
+          }
         }
       }
     });
