@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -88,3 +88,44 @@ async def lines(invoice: Invoice) -> list[InvoiceLine]:
 
 def euros(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def template_contexts() -> dict[str, Callable[[], dict[str, Any]]]:
+    """Representative contexts of the ledger's templates no crawled page shows
+    (the upgrade page appears only for a module outside the plan, and no
+    module is outside any plan today), for the suite that renders every template."""
+    from comptoir.billing.plans.catalog import (
+        MODULE_LABELS,
+        PLAN_LABELS,
+        PLAN_MODULES,
+        PLANS,
+        cached_current_prices,
+    )
+
+    def upgrade_context() -> dict[str, Any]:
+        prices = cached_current_prices()
+        return {
+            "status": 403,
+            "title": "Not in your plan",
+            "detail": "",
+            "csrf_token": lambda: "token",
+            "slug": "exemple",
+            "module_label": "Marketing",
+            "plan_label": "Essentiel",
+            "plans": [
+                {
+                    "key": plan,
+                    "label": PLAN_LABELS[plan],
+                    "price": prices[plan],
+                    "modules": [m for k, m in MODULE_LABELS.items() if k in PLAN_MODULES[plan]],
+                    "current": plan == "essentiel",
+                    "includes_module": "marketing" in PLAN_MODULES[plan],
+                    "higher": plan != "essentiel",
+                }
+                for plan in PLANS
+            ],
+            "billing_url": "/w/exemple/admin/billing",
+            "home_url": "/w/exemple/",
+        }
+
+    return {"billing/upgrade.html": upgrade_context}

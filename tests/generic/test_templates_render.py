@@ -25,6 +25,7 @@ from comptoir.platform.directory.service import set_status, tenant_by_slug
 from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
 from tests.adoption.records_support import template_contexts as adoption_template_contexts
+from tests.billing.ledger_support import template_contexts as ledger_template_contexts
 from tests.quotes.support import template_contexts as quote_template_contexts
 from tests.support.api_resources import RESOURCES
 from tests.support.fixtures import Workspace
@@ -40,6 +41,7 @@ MAX_PAGES = 150
 CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     **quote_template_contexts(),
     **adoption_template_contexts(),
+    **ledger_template_contexts(),
 }
 
 
