@@ -2,7 +2,11 @@
 
 from comptoir.adoption.completeness.controllers import CompletenessController
 from comptoir.adoption.completeness.pages import CompletenessPages
-from comptoir.adoption.completeness.service import COMPLETENESS_SNAPSHOT, provision_rules
+from comptoir.adoption.completeness.service import (
+    COMPLETENESS_SNAPSHOT,
+    on_records_changed,
+    provision_rules,
+)
 from comptoir.adoption.completeness.tables import (
     CompletenessFigures,
     CompletenessRuleSet,
@@ -43,4 +47,5 @@ FEATURE = Feature(
     events=("completeness.rules_changed",),
     job_kinds=(COMPLETENESS_SNAPSHOT,),
     provisioners=(provision_rules,),
+    listeners=(on_records_changed,),
 )

@@ -23,6 +23,7 @@ from comptoir.adoption.completeness.objects import (
 )
 from comptoir.adoption.completeness.scores import (
     expected_flags,
+    forget_figures,
     report_in,
     rule_history,
     rules_in_force,
@@ -449,6 +450,25 @@ async def incomplete_records(
     return total, found[:limit]
 
 
+# --- Kept figures --------------------------------------------------------------------------
+
+MEASURED_EVENTS = frozenset(
+    f"{obj.singular}.{verb}"
+    for obj in completeness_objects()
+    for verb in ("created", "updated", "deleted")
+) | {"opportunity.stage_changed", "opportunity.won", "opportunity.lost"}
+
+
+async def on_records_changed(batch: Sequence[events.DomainEvent]) -> None:
+    """Listener: a measured record changed, the kept figures are redone soon."""
+    tenants = {event.tenant_id for event in batch if event.name in MEASURED_EVENTS}
+    for tenant_id in tenants:
+        try:
+            await forget_figures(tenant_id)
+        except Exception:  # figures never undo the write itself
+            log.exception("completeness.forget_failed", tenant_id=str(tenant_id))
+
+
 # --- Figures kept per day ---------------------------------------------------------------
 
 
@@ -457,7 +477,7 @@ async def record_snapshot(tenant_id: uuid.UUID, day: dt.date) -> int:
     the rule version in force; a re-run of the same day replaces them."""
     async with tenant_scope(tenant_id) as scope:
         everyone = scope.unrestricted()
-        report = await report_in(everyone)
+        report = await report_in(everyone, fresh=True)
         rows: list[CompletenessSnapshot] = []
         for key, figures in report.objects.items():
             rows.append(_snapshot(day, key, "all", report.rules.version, figures))

@@ -210,3 +210,22 @@ async def test_end_users_cannot_read_the_scores(
     assert (await client.get(API, headers=key_user.headers)).status_code == 200
     refused = await client.put(f"{API}/rules", headers=key_user.headers, json={})
     assert refused.status_code == 403
+
+
+async def test_kept_figures_follow_writes_within_a_minute(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    from comptoir.adoption.completeness.scores import completeness_report, forget_figures
+
+    tenant_id = uuid.UUID(workspace.tenant_id)
+    await post(client, workspace, "/api/v1/contacts", last_name="Un", email="un@x.fr")
+    first = await completeness_report(tenant_id)
+    assert first.objects["contacts"].records == 1
+    # A write within the minute: the kept figures are still shown.
+    await post(client, workspace, "/api/v1/contacts", last_name="Deux")
+    assert (await completeness_report(tenant_id)).objects["contacts"].records == 1
+    # A write a minute later drops them: the next read counts again.
+    await forget_figures(tenant_id, now=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2))
+    again = await completeness_report(tenant_id)
+    assert again.objects["contacts"].records == 2
+    assert again.objects["contacts"].fill_rates()["email"] == pytest.approx(0.5)
