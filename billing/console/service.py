@@ -61,6 +61,7 @@ class FailedPayment:
     tenant_name: str
     tenant_id: uuid.UUID
     invoice_number: str
+    invoice_status: str  # what became of the invoice since: open, paid, void
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,8 @@ class BillingOverview:
     failed_payments: list[FailedPayment] = field(default_factory=list)
     awaited_transfers: list[AwaitedTransfer] = field(default_factory=list)
     prices: dict[str, Decimal] = field(default_factory=dict)
+    # Stripe events parked until their record exists (their job retries them).
+    parked_events: int = 0
 
 
 async def _names(tenant_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -155,16 +158,15 @@ async def billing_overview(now: dt.datetime | None = None) -> BillingOverview:
         .limit(LIST_LIMIT)
     )
     invoice_ids = {attempt.invoice_id for attempt in failed}
-    numbers = {
-        row["id"]: str(row["number"] or "")
-        for row in (
-            await Invoice.select(Invoice.id, Invoice.number).where(
-                Invoice.id.is_in(list(invoice_ids))
-            )
-            if invoice_ids
-            else []
+    found = (
+        await Invoice.select(Invoice.id, Invoice.number, Invoice.status).where(
+            Invoice.id.is_in(list(invoice_ids))
         )
-    }
+        if invoice_ids
+        else []
+    )
+    numbers = {row["id"]: str(row["number"] or "") for row in found}
+    statuses = {row["id"]: str(row["status"]) for row in found}
     names = await _names(
         {a.for_tenant_id for a in failed} | {invoice.for_tenant_id for invoice in awaited}
     )
@@ -182,6 +184,7 @@ async def billing_overview(now: dt.datetime | None = None) -> BillingOverview:
                 tenant_name=names.get(attempt.for_tenant_id, "—"),
                 tenant_id=attempt.for_tenant_id,
                 invoice_number=numbers.get(attempt.invoice_id, ""),
+                invoice_status=statuses.get(attempt.invoice_id, ""),
             )
             for attempt in failed
         ],
@@ -195,6 +198,7 @@ async def billing_overview(now: dt.datetime | None = None) -> BillingOverview:
             for invoice in awaited
         ],
         prices=dict(prices),
+        parked_events=await WebhookEvent.count().where(WebhookEvent.status == "retry"),
     )
 
 

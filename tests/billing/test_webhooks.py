@@ -11,6 +11,7 @@ import uuid
 import httpx
 import time_machine
 
+from comptoir.billing.console.service import billing_overview
 from comptoir.billing.payments.tables import WebhookEvent
 from comptoir.platform.jobs.tables import Job
 from tests.billing.payments_support import (  # noqa: F401 (fixtures)
@@ -158,6 +159,7 @@ async def test_an_event_before_its_invoice_is_parked_then_applied(
     assert row.status == "retry" and "no invoice" in row.last_error
     job = await Job.objects().where(Job.kind == "billing.webhook").first()
     assert job is not None and job.state == "retryable"
+    assert (await billing_overview()).parked_events == 1
     await issue_invoice(workspace.tenant_id, terms="bank_transfer", invoice_id=future_invoice)
     await run_billing_jobs(now=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1))
     [row] = await _webhook_rows()
