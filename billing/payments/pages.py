@@ -12,14 +12,14 @@ import structlog
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
-from litestar.response import Redirect
+from litestar.response import Redirect, Template
 
 from comptoir.billing.gateways.base import CardSetupUnavailable, GatewayUnavailable
 from comptoir.billing.payments import methods
 from comptoir.platform.errors import ComptoirError
 from comptoir.platform.features import requires
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
-from comptoir.tenants.workspace.rendering import see_other
+from comptoir.tenants.workspace.rendering import render_page, see_other
 
 log = structlog.get_logger(__name__)
 OptionalQuery = Annotated[str | None, QueryParameter(required=False)]
@@ -34,10 +34,12 @@ class PaymentMethodPages(Controller):
         "/payment-method",
         name="billing-payment-method",
         opt=requires("payments", "manage"),
-        status_code=303,
+        status_code=200,
     )
-    async def add_card(self, page: NamedDependency[WorkspacePage]) -> Redirect:
-        """Send the admin to Stripe Checkout to save a card."""
+    async def add_card(self, page: NamedDependency[WorkspacePage]) -> Redirect | Template:
+        """Send the admin to Stripe Checkout to save a card: a page that
+        navigates there (our CSP's form-action 'self' would refuse a redirect
+        of this POST to another site)."""
         try:
             redirect = await methods.start_card_setup(page.tenant, actor=page.actor)
         except (ComptoirError, CardSetupUnavailable):
@@ -45,7 +47,12 @@ class PaymentMethodPages(Controller):
         except GatewayUnavailable as error:
             log.warning("billing.checkout_failed", error=str(error))
             return see_other(f"{page.base}/admin/billing", flash="card_setup_failed")
-        return Redirect(path=redirect.url, status_code=303, headers={"Cache-Control": "no-store"})
+        return render_page(
+            page,
+            "billing/checkout_redirect.html",
+            section="admin-billing",
+            checkout_url=redirect.url,
+        )
 
     @get(
         "/checkout-return",
