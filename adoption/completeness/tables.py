@@ -42,10 +42,13 @@ class CompletenessSnapshot(TenantTable, tablename="completeness_snapshots"):
 
 
 class CompletenessFigures(TenantTable, tablename="completeness_figures"):
-    """The last computed figures of an object for one owner ("" for records
-    without one), kept so that dashboards do not re-read every record: used
-    while younger than an hour, for the rule version they were computed with,
-    and dropped (when older than a minute) by any write of a measured record."""
+    """The last computed figures of an object, kept so that dashboards do not
+    re-read every record: used while younger than an hour, for the rule
+    version they were computed with, and dropped (when older than a minute)
+    by any write of a measured record. One row per object (``owner_key``
+    "all"): everyone's counts in the columns, each owner's in ``owners``
+    ({owner key: [records, scored, score_sum, incomplete, [applicable…],
+    [filled…]]}, fields in the order of ``applicable``)."""
 
     object = Varchar(length=40)
     owner_key = Varchar(length=36, default="")
@@ -57,3 +60,4 @@ class CompletenessFigures(TenantTable, tablename="completeness_figures"):
     incomplete = Integer(default=0)
     applicable = JSON(default={})
     filled = JSON(default={})
+    owners = JSON(default={})
