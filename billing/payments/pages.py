@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import structlog
-from litestar import Controller, get, post
+from litestar import Controller, MediaType, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
@@ -19,7 +19,7 @@ from comptoir.billing.payments import methods
 from comptoir.platform.errors import ComptoirError
 from comptoir.platform.features import requires
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
-from comptoir.tenants.workspace.rendering import render_page, see_other
+from comptoir.tenants.workspace.rendering import see_other
 
 log = structlog.get_logger(__name__)
 OptionalQuery = Annotated[str | None, QueryParameter(required=False)]
@@ -47,11 +47,11 @@ class PaymentMethodPages(Controller):
         except GatewayUnavailable as error:
             log.warning("billing.checkout_failed", error=str(error))
             return see_other(f"{page.base}/admin/billing", flash="card_setup_failed")
-        return render_page(
-            page,
-            "billing/checkout_redirect.html",
-            section="admin-billing",
-            checkout_url=redirect.url,
+        return Template(
+            template_name="billing/checkout_redirect.html",
+            context={"checkout_url": redirect.url, "back_url": f"{page.base}/admin/billing"},
+            media_type=MediaType.HTML,
+            headers={"Cache-Control": "no-store"},
         )
 
     @get(

@@ -195,3 +195,16 @@ async def transitions_of(tenant_id: str | uuid.UUID) -> list[tuple[str | None, s
         .order_by(SubscriptionTransition.id)
     )
     return [(r["from_status"], r["to_status"], r["cause"]) for r in rows]
+
+
+def template_contexts() -> dict[str, Any]:
+    """Representative contexts of the payment templates no crawled page shows
+    (the page between "Pay by card" and Stripe answers a POST only), for the
+    suite that renders every template."""
+    return {
+        "billing/checkout_redirect.html": lambda: {
+            "checkout_url": "https://checkout.stripe.com/c/pay/cs_test_1",
+            "back_url": "/w/exemple/admin/billing",
+            "csrf_token": lambda: "token",
+        }
+    }

@@ -26,6 +26,7 @@ from comptoir.platform.settings import get_settings
 from comptoir.platform.web.templating import environment, render_email
 from tests.adoption.records_support import template_contexts as adoption_template_contexts
 from tests.billing.ledger_support import template_contexts as ledger_template_contexts
+from tests.billing.payments_support import template_contexts as payments_template_contexts
 from tests.quotes.support import template_contexts as quote_template_contexts
 from tests.support.api_resources import RESOURCES
 from tests.support.fixtures import Workspace
@@ -42,6 +43,7 @@ CONTEXTS: dict[str, Callable[[], dict[str, Any]]] = {
     **quote_template_contexts(),
     **adoption_template_contexts(),
     **ledger_template_contexts(),
+    **payments_template_contexts(),
 }
 
 
