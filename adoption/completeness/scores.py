@@ -37,6 +37,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import msgspec
+
 from comptoir.adoption.completeness.objects import (
     DEFAULT_STALE_DAYS,
     CompletenessObject,
@@ -309,49 +311,72 @@ async def kept_figures(
 ) -> dict[str, dict[str, ObjectFigures]] | None:
     """Object -> owner key -> the kept figures, when they are usable."""
     rows = await (
-        scope.select(CompletenessFigures)
+        scope.select(
+            CompletenessFigures,
+            CompletenessFigures.object,
+            CompletenessFigures.computed_at,
+            CompletenessFigures.applicable,
+            CompletenessFigures.owners,
+        )
         .where(CompletenessFigures.version == rules.version)
-        .output(load_json=True)
+        .where(CompletenessFigures.owner_key == "all")
     )
     if not rows:
         return None
-    oldest = min(_aware(row["computed_at"]) for row in rows)
-    if oldest < now - KEPT_FOR:
+    if min(_aware(row["computed_at"]) for row in rows) < now - KEPT_FOR:
         return None
     kept: dict[str, dict[str, ObjectFigures]] = {}
     for row in rows:
-        kept.setdefault(row["object"], {})[row["owner_key"]] = ObjectFigures(
-            records=int(row["records"]),
-            scored=int(row["scored"]),
-            score_sum=float(row["score_sum"]),
-            incomplete=int(row["incomplete"]),
-            applicable={str(k): int(v) for k, v in (row["applicable"] or {}).items()},
-            filled={str(k): int(v) for k, v in (row["filled"] or {}).items()},
-        )
+        names = list(msgspec.json.decode(row["applicable"] or "{}"))
+        owners = kept.setdefault(row["object"], {})
+        for owner, packed in msgspec.json.decode(row["owners"] or "{}").items():
+            records, scored, score_sum, incomplete, applicable, filled = packed
+            owners[owner] = ObjectFigures(
+                records=records,
+                scored=scored,
+                score_sum=score_sum,
+                incomplete=incomplete,
+                applicable=dict(zip(names, applicable, strict=True)),
+                filled=dict(zip(names, filled, strict=True)),
+            )
     return kept
 
 
 async def keep_figures(
     scope: TenantScope, rules: Rules, computed: dict[str, dict[str, ObjectFigures]]
 ) -> None:
-    await scope.delete(CompletenessFigures).where(CompletenessFigures.id.is_not_null())
-    await scope.insert_many(
-        [
+    """Replace the kept figures: one row per object, every owner's inside."""
+    rows = []
+    for key, owners in computed.items():
+        obj = next(o for o in completeness_objects() if o.key == key)
+        names = list(rules.weights(obj))
+        summed = total(owners, rules.weights(obj))
+        rows.append(
             CompletenessFigures(
                 object=key,
-                owner_key=owner,
+                owner_key="all",
                 version=rules.version,
-                records=f.records,
-                scored=f.scored,
-                score_sum=f.score_sum,
-                incomplete=f.incomplete,
-                applicable=f.applicable,
-                filled=f.filled,
+                records=summed.records,
+                scored=summed.scored,
+                score_sum=summed.score_sum,
+                incomplete=summed.incomplete,
+                applicable={n: summed.applicable.get(n, 0) for n in names},
+                filled={n: summed.filled.get(n, 0) for n in names},
+                owners={
+                    owner: [
+                        f.records,
+                        f.scored,
+                        f.score_sum,
+                        f.incomplete,
+                        [f.applicable.get(n, 0) for n in names],
+                        [f.filled.get(n, 0) for n in names],
+                    ]
+                    for owner, f in owners.items()
+                },
             )
-            for key, owners in computed.items()
-            for owner, f in owners.items()
-        ]
-    )
+        )
+    await scope.delete(CompletenessFigures).where(CompletenessFigures.id.is_not_null())
+    await scope.insert_many(rows)
 
 
 async def forget_figures(tenant_id: uuid.UUID, now: dt.datetime | None = None) -> None:
