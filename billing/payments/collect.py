@@ -11,6 +11,7 @@ its first answer instead of charging twice."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -125,9 +126,19 @@ async def _pending_attempt(
     return attempt, attempt.status == PENDING
 
 
+def is_due(invoice: Invoice, now: dt.datetime | None = None) -> bool:
+    """Whether a card invoice may be charged now: never tried yet, or its
+    next retry is due (a new card makes it due at once)."""
+    if invoice.attempt_count == 0:
+        return True
+    due = invoice.next_attempt_at
+    return due is not None and due <= (now or utcnow())
+
+
 async def collect_invoice(invoice_id: uuid.UUID) -> str:
     """Try to collect one invoice now; what happened, for the log and tests:
-    paid, failed, pending, waiting (bank transfer), nothing (not open)."""
+    paid, failed, pending, waiting (bank transfer), not_due (its retry day is
+    to come), nothing (not open, or decided meanwhile)."""
     invoice = await Invoice.objects().where(Invoice.id == invoice_id).first()
     if invoice is None or invoice.status != "open" or invoice.kind != "invoice":
         return "nothing"
@@ -138,6 +149,10 @@ async def collect_invoice(invoice_id: uuid.UUID) -> str:
         return "paid"
     if invoice.payment_terms != CARD:
         return "waiting"
+    if not is_due(invoice):
+        # Its last attempt was settled meanwhile (e.g. by the webhook, after
+        # this job died mid-charge): the next one waits for its retry day.
+        return "not_due"
     gateway = configured_gateway()
     if not gateway.saves_cards:
         log.warning("billing.collect_without_card_gateway", invoice=str(invoice.id))

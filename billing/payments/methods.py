@@ -167,12 +167,17 @@ async def save_card(
         object_id=subscription.id,
         changes={"payment_method": [previous or "bank_transfer", card.summary]},
     )
-    open_card_invoices = await Invoice.select(Invoice.id, Invoice.total_gross).where(
-        (Invoice.for_tenant_id == subscription.for_tenant_id)
-        & (Invoice.kind == "invoice")
-        & (Invoice.status == "open")
-        & (Invoice.payment_terms == CARD)
+    open_card_invoices = await (
+        Invoice.update({Invoice.next_attempt_at: now, Invoice.updated_at: now})
+        .where(
+            (Invoice.for_tenant_id == subscription.for_tenant_id)
+            & (Invoice.kind == "invoice")
+            & (Invoice.status == "open")
+            & (Invoice.payment_terms == CARD)
+        )
+        .returning(Invoice.id)
     )
+    # The new card is tried at once on what is still due.
     for row in open_card_invoices:
         await queue_collection(row["id"], tenant_id=subscription.for_tenant_id)
     # A subscription past_due only for want of a card is in good standing again.

@@ -167,3 +167,35 @@ async def test_a_batch_of_invoices_queues_a_job_per_open_card_invoice(
     assert await collect.queue_collections([card.id, transfer.id]) == 0  # one job per invoice
     [job] = await Job.objects().where(Job.kind == collect.COLLECT)
     assert str(job.for_tenant_id) == workspace.tenant_id
+
+
+async def test_a_failure_told_by_the_webhook_after_a_crash_waits_for_the_retry_day(
+    client: httpx.AsyncClient, workspace: Workspace, stripe_fake: StripeFake
+) -> None:
+    """The worker died after Stripe declined the card; the webhook records the
+    failure; the job's re-run does not charge again before the retry day."""
+    await save_test_card(stripe_fake, workspace.tenant_id)
+    with mock.patch.object(collect, "queue_collection", autospec=True):
+        card_invoice = await issue_invoice(workspace.tenant_id, terms="card")
+    stripe_fake.decline_next(1)
+
+    async def dies(*args: object, **kwargs: object) -> bool:
+        raise RuntimeError("worker killed")
+
+    with mock.patch.object(collect, "record_failed_payment", dies), pytest.raises(RuntimeError):
+        await collect_invoice(card_invoice.id)
+    [intent] = stripe_fake.charges()
+    failed = stripe_fake.event("payment_intent.payment_failed", dict(intent))
+    assert (await deliver(client, failed)).status_code == 200
+    await run_billing_jobs()
+    [attempt] = await attempts_of(card_invoice.id)
+    assert attempt.status == "failed"
+    assert (await subscription(workspace.tenant_id)).status == "past_due"
+    assert await collect_invoice(card_invoice.id) == "not_due"
+    assert len(stripe_fake.charges()) == 1
+    # A new card is tried at once.
+    await save_test_card(stripe_fake, workspace.tenant_id, card="mastercard")
+    await run_billing_jobs()
+    assert (await invoice(card_invoice.id)).status == "paid"
+    assert (await subscription(workspace.tenant_id)).status == "active"
+    assert len(stripe_fake.charges()) == 2
