@@ -24,7 +24,7 @@ FEATURE = Feature(
     nav=(
         NavEntry(
             key="adoption-completeness",
-            label="Data completeness",
+            label="Completeness",
             path="/adoption/completeness",
             icon="check",
             group="admin",

@@ -15,7 +15,7 @@ FEATURE = Feature(
     nav=(
         NavEntry(
             key="adoption-roi",
-            label="Return on investment",
+            label="ROI",
             path="/adoption/roi",
             icon="target",
             group="admin",
