@@ -1,13 +1,9 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from comptoir.platform.ids import UUIDv7Default
-from piccolo.columns.column_types import DoublePrecision
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import JSON
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import UUID
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import JSON, UUID, DoublePrecision, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
+
+from comptoir.platform.ids import UUIDv7Default
 
 ID = "2026-12-01T03:05:14:681279"
 VERSION = "1.38.0"

@@ -16,6 +16,7 @@ from comptoir.platform.features import requires
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
 from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
 
+
 def _(message: str) -> str:
     """Marks an English label for extraction; it is translated when shown."""
     return message
