@@ -40,7 +40,7 @@ async def test_the_report_goes_once_to_each_admin_with_the_key_figures(
     message = received[0]
     assert "janvier 2026" in message["Subject"]
     body = Mailbox.text_of(message)
-    assert "Utilisateurs actifs dans le mois : 2" in body or "2 (+2" in body
+    assert "Utilisateurs actifs dans le mois : 2 (+2 par rapport au mois précédent)" in body
     assert f"/w/{workspace.slug}/adoption?from=2026-01-01&to=2026-01-31" in body
     # The job runs again (a retry, a second worker): nothing more is sent.
     await send_monthly_reports(now=now)
