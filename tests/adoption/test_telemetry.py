@@ -142,3 +142,19 @@ async def test_a_failed_write_keeps_the_rows_for_the_next_round(workspace: Works
     kept.add([tuple(row)])
     assert await kept.flush() == 0
     assert len(kept) == 1
+
+
+async def test_a_batch_of_many_tenants_lands_in_each_tenant(
+    workspace: Workspace, other_workspace: Workspace
+) -> None:
+    """One transaction (one call on PostgreSQL) for the whole batch, each
+    tenant's rows checked by row-level security against that tenant."""
+    BUFFER.clear()
+    mixed = []
+    for n in range(300):  # one tenant past the slice threshold, the other below
+        ws = workspace if n % 5 else other_workspace
+        mixed.append(event(ws.tenant_id, ws.admin_user_id, f"2026-03-02 13:{n % 60:02d}"))
+    await record_events(mixed)
+    assert await flush() == 300
+    assert len(await _events(workspace.tenant_id)) == 240
+    assert len(await _events(other_workspace.tenant_id)) == 60
