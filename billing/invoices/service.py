@@ -539,8 +539,10 @@ async def issue_credit_note(
                 )
             )
     async with tenant_scope(invoice.for_tenant_id) as scope:
-        # Lock the invoice's subscription: two credit notes on one invoice
-        # queue, and the second sees what the first credited.
+        # The number sequence first (the billing run's order), which also
+        # queues two credit notes on one invoice: the second sees what the
+        # first credited.
+        await take_numbers(0)
         if invoice.subscription_id is not None:
             await locked_subscription(invoice.for_tenant_id)
         invoice = await Invoice.objects().where(Invoice.id == parsed).first()

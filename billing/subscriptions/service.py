@@ -443,12 +443,15 @@ async def change_plan(
     prorated to the day) or downgrade at the end of the period. During a
     trial both take effect at once. Choosing the current plan again cancels a
     scheduled downgrade."""
-    from comptoir.billing.invoices.service import invoice_upgrade
+    from comptoir.billing.invoices.service import invoice_upgrade, take_numbers
 
     require_billing_admin(actor)
     validate_plan(plan)
     now = now or utcnow()
     async with tenant_scope(tenant_id) as scope:
+        # The number sequence before the subscription, in the billing run's
+        # order: an upgrade invoices, and opposite orders could deadlock.
+        await take_numbers(0)
         subscription = await locked_subscription(tenant_id)
         current = str(subscription.plan)
         if subscription.status in ("suspended", "canceled"):
