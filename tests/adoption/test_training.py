@@ -208,3 +208,50 @@ async def test_key_users_record_sessions(client: httpx.AsyncClient, workspace: W
     mine = await _mine(client, karim)
     done = {s["title"] for s in mine["steps"] if s["completed_at"]}
     assert "Animer une session de formation" in done
+
+
+async def test_starter_programs_and_baseline_are_made_in_the_signup_transaction(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Provisioned with the workspace, and gone with it when a later step of
+    the same signup fails."""
+    from comptoir.adoption.roi.tables import RoiBaseline
+    from comptoir.adoption.training.tables import TrainingProgram
+    from comptoir.platform.assembly import all_features
+    from comptoir.platform.auth.tables import User
+    from comptoir.platform.db.scope import TenantScope
+    from comptoir.platform.directory.tables import Tenant
+    from comptoir.platform.features import Feature
+    from comptoir.tenants.signup import service as signup
+    from tests.support.fixtures import STRONG_PASSWORD
+
+    seen: dict[str, int] = {}
+
+    async def count_then_fail(scope: TenantScope, tenant: Tenant, admin: User) -> None:
+        seen["programs"] = await scope.count(TrainingProgram)
+        seen["baselines"] = await scope.count(RoiBaseline)
+        seen["tenant"] = 1
+        raise RuntimeError("a later step fails")
+
+    features = (
+        *all_features(),
+        Feature(name="test_late", label="L", provisioners=(count_then_fail,)),
+    )
+    monkeypatch.setattr(signup, "all_features", lambda: features)
+    failed = await client.post(
+        "/api/v1/signup",
+        json={
+            "company_name": "Rollback",
+            "slug": "rollback",
+            "admin_email": "admin@rollback.fr",
+            "admin_password": STRONG_PASSWORD,
+            "plan": "pro",
+        },
+    )
+    assert failed.status_code == 500
+    # Both were there inside the transaction, one empty baseline and two programs…
+    assert seen == {"programs": 2, "baselines": 1, "tenant": 1}
+    # …and nothing is left of them: the workspace itself was never committed.
+    from comptoir.platform.directory.service import tenant_by_slug
+
+    assert await tenant_by_slug("rollback") is None
