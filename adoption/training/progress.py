@@ -7,14 +7,15 @@ another role's program are kept but no longer counted).
 
 Definitions:
 - a step's due date: its ``due_on``, else the day the user joined
-  (``users.created_at``, in UTC) plus ``due_days``; none if neither is set;
+  (``users.created_at``, in the workspace's time zone) plus ``due_days``;
+  none if neither is set;
 - ``percent``: completed assigned steps ÷ assigned steps * 100 (rounded down
   to a whole number in the API; exact in ``ratio``);
 - status: ``not_started`` (none completed), ``in_progress``, ``completed``
   (every assigned step completed);
 - on time: a completed step with a due date completed on or before the end
-  of that date (UTC); ``on_time_rate`` = on-time ÷ completed steps that have a
-  due date (None without any);
+  of that date (in the workspace's time zone); ``on_time_rate`` = on-time ÷
+  completed steps that have a due date (None without any);
 - ``overdue``: steps not completed whose due date has passed;
 - ``days_to_complete``: for a completed user, whole days from joining to the
   last completion.
@@ -29,10 +30,15 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from comptoir.adoption.training.tables import TrainingCompletion, TrainingProgram, TrainingStep
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.directory.tables import Tenant
+
+DEFAULT_TZ = "Europe/Paris"
+UTC_ZONE = ZoneInfo("UTC")
 
 __all__ = [
     "StepProgress",
@@ -61,6 +67,7 @@ class StepProgress:
     due: dt.date | None
     completed_at: dt.datetime | None
     source: str = ""
+    zone: ZoneInfo = UTC_ZONE
 
     @property
     def completed(self) -> bool:
@@ -70,7 +77,7 @@ class StepProgress:
     def on_time(self) -> bool | None:
         if self.completed_at is None or self.due is None:
             return None
-        return _aware(self.completed_at).date() <= self.due
+        return _aware(self.completed_at).astimezone(self.zone).date() <= self.due
 
     def overdue(self, today: dt.date) -> bool:
         return self.completed_at is None and self.due is not None and self.due < today
@@ -136,12 +143,23 @@ class UserProgress:
         return next((step for step in self.steps if not step.completed), None)
 
 
-def due_date(step: Mapping[str, Any], joined_at: dt.datetime) -> dt.date | None:
+def due_date(
+    step: Mapping[str, Any], joined_at: dt.datetime, zone: ZoneInfo = UTC_ZONE
+) -> dt.date | None:
     if step.get("due_on") is not None:
         return step["due_on"]  # type: ignore[no-any-return]
     if step.get("due_days") is not None:
-        return _aware(joined_at).date() + dt.timedelta(days=int(step["due_days"]))
+        joined = _aware(joined_at).astimezone(zone).date()
+        return joined + dt.timedelta(days=int(step["due_days"]))
     return None
+
+
+async def workspace_zone(tenant_id: uuid.UUID) -> ZoneInfo:
+    row = await Tenant.select(Tenant.timezone).where(Tenant.id == tenant_id).first()
+    try:
+        return ZoneInfo((row or {}).get("timezone") or DEFAULT_TZ)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(DEFAULT_TZ)
 
 
 async def steps_by_role(scope: TenantScope) -> dict[str, list[dict[str, Any]]]:
@@ -162,6 +180,7 @@ def _progress(
     user: Mapping[str, Any],
     steps: Sequence[Mapping[str, Any]],
     done: Mapping[uuid.UUID, Mapping[str, Any]],
+    zone: ZoneInfo = UTC_ZONE,
 ) -> UserProgress:
     joined = _aware(user["created_at"])
     return UserProgress(
@@ -181,9 +200,10 @@ def _progress(
                 body=step["body"],
                 url=step["url"],
                 task=step["task"],
-                due=due_date(step, joined),
+                due=due_date(step, joined, zone),
                 completed_at=done[step["id"]]["completed_at"] if step["id"] in done else None,
                 source=str(done[step["id"]]["source"]) if step["id"] in done else "",
+                zone=zone,
             )
             for step in steps
         ),
@@ -225,8 +245,10 @@ async def progress_in(
     done: dict[uuid.UUID, dict[uuid.UUID, Mapping[str, Any]]] = {}
     for row in await completions:
         done.setdefault(row["user_id"], {})[row["step_id"]] = row
+    zone = await workspace_zone(scope.tenant_id)
     return [
-        _progress(user, by_role.get(user["role"], []), done.get(user["id"], {})) for user in users
+        _progress(user, by_role.get(user["role"], []), done.get(user["id"], {}), zone)
+        for user in users
     ]
 
 

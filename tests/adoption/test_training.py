@@ -255,3 +255,32 @@ async def test_starter_programs_and_baseline_are_made_in_the_signup_transaction(
     from comptoir.platform.directory.service import tenant_by_slug
 
     assert await tenant_by_slug("rollback") is None
+
+
+def test_due_dates_and_on_time_follow_the_workspace_time_zone() -> None:
+    """Joined at 23:30 UTC on 2 November is 3 November in Paris: a step due a
+    day later is due on the 4th; completed at 23:30 UTC on the 4th (00:30 on
+    the 5th in Paris) it is late, though still the 4th in UTC."""
+    from zoneinfo import ZoneInfo
+
+    from comptoir.adoption.training.progress import StepProgress, due_date
+
+    paris = ZoneInfo("Europe/Paris")
+    joined = dt.datetime(2026, 11, 2, 23, 30, tzinfo=dt.UTC)
+    assert due_date({"due_days": 1}, joined, paris) == dt.date(2026, 11, 4)
+    assert due_date({"due_days": 1}, joined) == dt.date(2026, 11, 3)
+    step = StepProgress(
+        step_id=uuid.UUID(int=1),
+        program_id=uuid.UUID(int=2),
+        program="P",
+        position=0,
+        kind="lesson",
+        title="T",
+        body="",
+        url="",
+        task="",
+        due=dt.date(2026, 11, 4),
+        completed_at=dt.datetime(2026, 11, 4, 23, 30, tzinfo=dt.UTC),
+        zone=paris,
+    )
+    assert step.on_time is False
