@@ -380,3 +380,49 @@ async def segment_use(
         use.value_events += item.value_events
         use.events += item.events
     return list(found.values())
+
+
+async def segment_totals(
+    tenant_id: uuid.UUID,
+    start: dt.date,
+    end: dt.date,
+    key: str,
+    filters: Filters = NO_FILTERS,
+    *,
+    live: list[ActivityRow],
+) -> dict[str, tuple[set[uuid.UUID], int]]:
+    """Per role or per module (``key``) from ``start`` to ``end``: the users
+    with a value event there and the value events, one row per segment (its
+    users as an array on PostgreSQL), plus ``live`` (the hours not rolled up)."""
+    if key not in ("role", "module"):
+        raise ValueError(key)
+    postgres = is_postgres(get_engine())
+    users_sql = (
+        "array_agg(DISTINCT user_id) FILTER (WHERE value_events > 0) AS users"
+        if postgres
+        else "group_concat(DISTINCT CASE WHEN value_events > 0 THEN user_id END) AS users"
+    )
+    totals: dict[str, tuple[set[uuid.UUID], int]] = {}
+    async with tenant_scope(tenant_id) as scope:
+        args: list[Any] = [tenant_id, start, end]
+        where = _where(filters, args)
+        rows = await scope.raw(
+            UsageDay,
+            f"SELECT {key} AS segment, {users_sql}, SUM(value_events) AS events FROM usage_days "
+            "WHERE tenant_id = {} AND day >= {} AND day <= {} AND user_id IS NOT NULL"
+            f"{where} GROUP BY {key}",
+            *args,
+        )
+    for row in rows:
+        found = row["users"] or []
+        if isinstance(found, str):
+            found = found.split(",")
+        users = {user for user in (_uuid(item) for item in found) if user is not None}
+        totals[row["segment"]] = (users, int(row["events"] or 0))
+    for item in live:
+        if item.user_id is None or not item.value_events or not start <= item.day <= end:
+            continue
+        users, events = totals.get(getattr(item, key), (set(), 0))
+        users.add(item.user_id)
+        totals[getattr(item, key)] = (users, events + item.value_events)
+    return totals

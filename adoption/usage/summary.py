@@ -25,7 +25,7 @@ from comptoir.adoption.usage.queries import (
     active_pairs,
     first_active_days,
     live_rows,
-    segment_use,
+    segment_totals,
     tenant_zone,
 )
 from comptoir.platform.auth.tables import User
@@ -89,20 +89,6 @@ async def seats_of(tenant_id: uuid.UUID, filters: Filters = NO_FILTERS) -> list[
         return list(await query.order_by(User.last_name).order_by(User.first_name))
 
 
-def _segments(uses: list[Any], key: str, names: tuple[str, ...]) -> dict[str, Segment]:
-    users: dict[str, set[uuid.UUID]] = {name: set() for name in names}
-    events: dict[str, int] = dict.fromkeys(names, 0)
-    for use in uses:
-        name = getattr(use, key)
-        if not name:
-            continue
-        users.setdefault(name, set())
-        events[name] = events.get(name, 0) + use.value_events
-        if use.value_events:
-            users[name].add(use.user_id)
-    return {name: Segment(len(users[name]), events[name]) for name in users}
-
-
 async def usage_summary(
     tenant_id: uuid.UUID,
     start: dt.date,
@@ -155,9 +141,15 @@ async def _summary(
     summary.inactive = [
         _seat(seat, last_seen.get(seat["id"])) for seat in seats if seat["id"] not in recent
     ]
-    uses = await segment_use(tenant_id, start, last, filters, tz=tz, live=live)
-    summary.by_role = _segments(uses, "role", ROLES)
-    summary.by_module = _segments(uses, "module", MODULES)
+    for key, names, target in (
+        ("role", ROLES, summary.by_role),
+        ("module", MODULES, summary.by_module),
+    ):
+        totals = await segment_totals(tenant_id, start, last, key, filters, live=live)
+        target.update({name: Segment() for name in names})
+        target.update(
+            {name: Segment(len(users), events) for name, (users, events) in totals.items() if name}
+        )
     return summary
 
 
