@@ -53,6 +53,17 @@ def requires(feature: str, action: str) -> dict[str, Any]:
     return {PERMISSION: f"{feature}.{action}"}
 
 
+# A route's ``opt`` key: it stays open to the workspace's admins while the
+# tenant is suspended (its billing pages, where an unpaid invoice is settled)
+# and the sign-in page lets admins in to reach them.
+OPEN_WHEN_SUSPENDED = "open_when_suspended"
+
+
+def open_when_suspended(opt: dict[str, Any]) -> dict[str, Any]:
+    """``opt`` (e.g. ``requires(...)``) for a route admins may use while suspended."""
+    return {**opt, OPEN_WHEN_SUSPENDED: True}
+
+
 def public() -> dict[str, Any]:
     """A route's ``opt``: no workspace user is needed (sign-in, signup, landing)."""
     return {PERMISSION: None}
@@ -182,6 +193,9 @@ class Feature:
     # Sub-commands of ``comptoir`` (click commands or groups).
     cli_commands: Sequence[click.Command] = ()
     home_panels: Sequence[HomePanel] = ()
+    # Where a suspended workspace's admins are sent to settle it, relative to
+    # the workspace base ("/admin/billing"); its routes are open_when_suspended.
+    suspended_landing: str = ""
     # Called once for each demo tenant ``comptoir demo`` creates, after the
     # CRM records are seeded: the feature's own demo data (invoices, usage…).
     demo_seeders: Sequence[Callable[[Tenant], Awaitable[None]]] = ()

@@ -17,7 +17,7 @@ from litestar.response import Redirect, Template
 from comptoir.billing.gateways.base import CardSetupUnavailable, GatewayUnavailable
 from comptoir.billing.payments import methods
 from comptoir.platform.errors import ComptoirError
-from comptoir.platform.features import requires
+from comptoir.platform.features import OPEN_WHEN_SUSPENDED, requires
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
 from comptoir.tenants.workspace.rendering import see_other
 
@@ -27,6 +27,8 @@ OptionalQuery = Annotated[str | None, QueryParameter(required=False)]
 
 class PaymentMethodPages(Controller):
     path = "/w/{slug:str}/admin/billing"
+    # Admins settle a suspended workspace here.
+    opt = {OPEN_WHEN_SUSPENDED: True}
     include_in_schema = False
     dependencies = {"page": Provide(provide_workspace_page)}
 

@@ -13,6 +13,7 @@ FEATURE = Feature(
     area="billing",
     api_routes=(SubscriptionController,),
     page_routes=(BillingPages,),
+    suspended_landing="/admin/billing",
     tables=(Subscription, SubscriptionTransition, SeatChange),
     nav=(
         NavEntry(

@@ -31,7 +31,7 @@ from comptoir.billing.subscriptions import service
 from comptoir.billing.subscriptions.tables import Subscription
 from comptoir.platform import i18n
 from comptoir.platform.errors import ComptoirError, NotFound, ValidationFailed
-from comptoir.platform.features import requires
+from comptoir.platform.features import OPEN_WHEN_SUSPENDED, requires
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.workspace.deps import WorkspacePage, provide_workspace_page
 from comptoir.tenants.workspace.rendering import form_errors, render_page, see_other
@@ -204,6 +204,8 @@ def _flash_error(error: ComptoirError) -> dict[str, str]:
 
 class BillingPages(Controller):
     path = "/w/{slug:str}/admin/billing"
+    # Admins settle a suspended workspace here.
+    opt = {OPEN_WHEN_SUSPENDED: True}
     include_in_schema = False
     dependencies = {"page": Provide(provide_workspace_page)}
 

@@ -64,7 +64,9 @@ async def authenticate_password(tenant: Tenant, email: str, password: str, ip_ad
     if user is None or user.status != "active" or not password_ok:
         await throttle.sign_in_failed(account, ip_address)
         raise NotAuthenticated("Incorrect e-mail or password.")
-    ensure_usable(tenant)
+    if user.role != "admin":
+        # A suspended workspace still lets its admins in, to settle its billing.
+        ensure_usable(tenant)
     await throttle.signed_in(account, ip_address)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = await hash_password(password)

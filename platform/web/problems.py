@@ -53,7 +53,13 @@ def problem_response(
         return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
     return Template(
         template_name="error.html",
-        context={"status": status, "title": title, "detail": detail},
+        context={
+            "status": status,
+            "title": title,
+            "detail": detail,
+            # A way out the page offers (a suspended workspace's billing page).
+            "action_url": (extra or {}).get("action_url", ""),
+        },
         status_code=status,
         headers=headers,
         media_type=MediaType.HTML,

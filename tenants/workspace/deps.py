@@ -15,6 +15,7 @@ from urllib.parse import quote, urlsplit
 from litestar import Request
 
 from comptoir.platform import events, i18n
+from comptoir.platform.assembly import all_features
 from comptoir.platform.auth.actor import Actor
 from comptoir.platform.auth.callers import client_ip
 from comptoir.platform.auth.cookies import WORKSPACE_COOKIE
@@ -23,7 +24,8 @@ from comptoir.platform.auth.tables import User, UserSession
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.service import ensure_usable, tenant_by_slug, touch_activity
 from comptoir.platform.directory.tables import Tenant
-from comptoir.platform.errors import NotFound
+from comptoir.platform.errors import NotFound, TenantSuspended
+from comptoir.platform.features import OPEN_WHEN_SUSPENDED
 from comptoir.platform.logs import bind_identity
 from comptoir.platform.web.problems import LoginRequired
 from comptoir.tenants.access.permissions import (
@@ -123,7 +125,8 @@ async def provide_door(request: Request[Any, Any, Any]) -> WorkspaceDoor:
     locale = choose_locale(request)
     tenant = await _workspace_tenant(request)
     bind_identity(tenant.slug, None)
-    ensure_usable(tenant)
+    if not request.route_handler.opt.get(OPEN_WHEN_SUSPENDED):
+        ensure_usable(tenant)
     return WorkspaceDoor(tenant=tenant, locale=locale, flash=read_flash(request))
 
 
@@ -162,6 +165,27 @@ class WorkspacePage:
         return full or self.user.email
 
 
+def suspended_landing() -> str:
+    """Where a suspended workspace's admins settle it (the billing page), if anywhere."""
+    return next((f.suspended_landing for f in all_features() if f.suspended_landing), "")
+
+
+def _check_suspended(tenant: Tenant, user: User, session: UserSession, *, open_route: bool) -> None:
+    """A suspended workspace answers its 403 page, except to its own admins on
+    the routes that stay open (billing), where an unpaid invoice is settled;
+    the page points admins there."""
+    landing = suspended_landing()
+    admin = user.role == "admin" and session.impersonator_staff_id is None
+    if admin and landing and open_route:
+        return
+    try:
+        ensure_usable(tenant)
+    except TenantSuspended as error:
+        if admin and landing:
+            error.extra = {**error.extra, "action_url": f"/w/{tenant.slug}{landing}"}
+        raise
+
+
 def _page_viewed(
     tenant: Tenant, user: User, permission: str, request: Request[Any, Any, Any]
 ) -> None:
@@ -189,15 +213,19 @@ async def provide_workspace_page(request: Request[Any, Any, Any]) -> AsyncIterat
     the transaction opened here, limited to the records the user may see."""
     choose_locale(request)
     tenant = await _workspace_tenant(request)
-    ensure_usable(tenant)
+    open_route = bool(request.route_handler.opt.get(OPEN_WHEN_SUSPENDED))
     permission = route_permission(request.route_handler.opt)
     token = request.cookies.get(WORKSPACE_COOKIE, "")
     async with tenant_scope(tenant.id) as scope:
         loaded = await load_session(tenant, token)
         if loaded is None:
             bind_identity(tenant.slug, None)
+            if not open_route:
+                ensure_usable(tenant)
             raise LoginRequired(login_url(tenant.slug, request))
         session, user = loaded
+        if tenant.status == "suspended":
+            _check_suspended(tenant, user, session, open_route=open_route)
         bind_identity(tenant.slug, str(user.id))
         locale = choose_locale(request, user.locale)
         grants = await load_grants(scope, user.role)

@@ -28,10 +28,15 @@ from comptoir.platform.auth.service import (
 )
 from comptoir.platform.directory.service import tenant_by_slug
 from comptoir.platform.errors import NotAuthenticated, NotFound, TooManyAttempts, ValidationFailed
-from comptoir.platform.features import public
+from comptoir.platform.features import OPEN_WHEN_SUSPENDED, public
 from comptoir.platform.i18n import gettext as _
 from comptoir.tenants.users.service import accept_invitation, pending_invitation
-from comptoir.tenants.workspace.deps import WorkspaceDoor, provide_door, safe_next
+from comptoir.tenants.workspace.deps import (
+    WorkspaceDoor,
+    provide_door,
+    safe_next,
+    suspended_landing,
+)
 from comptoir.tenants.workspace.rendering import (
     form_errors,
     render_door,
@@ -45,7 +50,13 @@ class DoorPages(Controller):
     opt = public()
     include_in_schema = False
 
-    @get("/login", name="workspace-login", dependencies={"door": Provide(provide_door)})
+    # Open while suspended: the workspace's admins sign in to settle its billing.
+    @get(
+        "/login",
+        name="workspace-login",
+        dependencies={"door": Provide(provide_door)},
+        opt={OPEN_WHEN_SUSPENDED: True},
+    )
     async def login_form(
         self,
         request: Request[Any, Any, Any],
@@ -59,7 +70,7 @@ class DoorPages(Controller):
             door, "workspace/login.html", email="", next_page=target or "", error="", errors={}
         )
 
-    @post("/login", dependencies={"door": Provide(provide_door)})
+    @post("/login", dependencies={"door": Provide(provide_door)}, opt={OPEN_WHEN_SUSPENDED: True})
     async def login(
         self,
         request: Request[Any, Any, Any],
@@ -96,6 +107,8 @@ class DoorPages(Controller):
         except NotAuthenticated:
             context["error"] = _("Incorrect e-mail or password.")
             return render_door(door, "workspace/login.html", status=401, errors={}, **context)
+        if door.tenant.status == "suspended" and suspended_landing():
+            target = f"{door.base}{suspended_landing()}"  # only admins get this far
         return await sign_in_and_go(request, door.tenant, user, target or f"{door.base}/")
 
     @post("/logout", name="workspace-logout")

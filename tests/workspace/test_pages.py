@@ -9,6 +9,7 @@ import uuid
 import httpx
 import pytest
 
+from comptoir.platform.auth.credentials import hash_password
 from comptoir.platform.auth.tables import User
 from comptoir.platform.console.impersonation import start_impersonation
 from comptoir.platform.console.service import create_staff
@@ -464,17 +465,58 @@ async def test_suspended_workspace_gets_a_403_page(
     tenant = await tenant_by_slug(workspace.slug)
     assert tenant is not None
     await set_status(tenant, "suspended", reason="unpaid", actor_label="test")
-    for path in ("/", "/contacts", "/login"):
+    for path in ("/", "/contacts", "/password/forgot"):
         page = await client.get(f"/w/{workspace.slug}{path}", headers=EN)
         assert page.status_code == 403, path
         assert "Workspace suspended" in page.text
         assert "Its data is kept" in page.text
+    # The admin is offered the billing page, where the subscription is settled.
+    home = await client.get(f"/w/{workspace.slug}/", headers=EN)
+    assert f'href="/w/{workspace.slug}/admin/billing"' in home.text
+    billing = await client.get(f"/w/{workspace.slug}/admin/billing", headers=EN)
+    assert billing.status_code == 200
+    # The sign-in page stays open and says who may still sign in.
+    door = await client.get(f"/w/{workspace.slug}/login", headers=EN)
+    assert door.status_code in (200, 303)
     client.cookies.delete("lang")
     french = await client.get(f"/w/{workspace.slug}/")
     assert "Espace suspendu" in french.text and "données sont conservées" in french.text
 
     await set_status(tenant, "active", actor_label="test")
     assert (await client.get(f"/w/{workspace.slug}/")).status_code == 200
+
+
+async def test_a_suspended_workspace_lets_only_its_admins_in_to_settle_billing(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    member_id = await add_person(client, workspace, role="end_user")
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    await set_status(tenant, "suspended", reason="unpaid", actor_label="test")
+    door = await client.get(f"/w/{workspace.slug}/login", headers=EN)
+    assert door.status_code == 200
+    assert "Only its administrators can sign in" in door.text
+
+    signed_in = await sign_in(client, workspace)
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == f"/w/{workspace.slug}/admin/billing"
+    assert (await client.get(signed_in.headers["location"], headers=EN)).status_code == 200
+    home = await client.get(f"/w/{workspace.slug}/", headers=EN)
+    assert home.status_code == 403 and "Settle the subscription" in home.text
+    # The API stays closed, admins included.
+    api = await client.get("/api/v1/billing/subscription", headers=workspace.headers)
+    assert api.status_code == 403
+
+    client.cookies.clear()
+    async with tenant_scope(tenant.id) as scope:
+        member = await scope.find(User, member_id)
+        assert member is not None
+        member.password_hash = await hash_password(STRONG_PASSWORD)
+        await scope.save(member, columns=[User.password_hash])
+    refused = await sign_in(client, workspace, email=str(member.email), password=STRONG_PASSWORD)
+    assert refused.status_code == 403
+    assert "Workspace suspended" in refused.text
+    assert "Settle the subscription" not in refused.text
 
 
 async def test_sessions_page_lists_and_revokes(
