@@ -18,18 +18,26 @@ from tests.support.pages import add_person
 
 
 def test_the_formula_by_hand() -> None:
-    inputs = HealthInputs(seats=10, mau=5, stickiness=0.25, completeness=0.8, training=None,
-                          wau=6, wau_week_before=4)
+    inputs = HealthInputs(
+        seats=10, mau=5, stickiness=0.25, completeness=0.8, training=None, wau=6, wau_week_before=4
+    )
     parts = components(inputs)
-    assert parts == {"activation": 0.5, "stickiness": 0.5, "completeness": 0.8,
-                     "training": None, "trend": 0.75}
+    assert parts == {
+        "activation": 0.5,
+        "stickiness": 0.5,
+        "completeness": 0.8,
+        "training": None,
+        "trend": 0.75,
+    }
     # (30*0.5 + 20*0.5 + 20*0.8 + 15*0.75) / 85 = 52.25 / 85 = 0.6147…
     assert health_score(inputs) == 61 and band(61) == "watch"
-    collapsed = HealthInputs(seats=4, mau=0, stickiness=0.0, completeness=None, training=None,
-                             wau=0, wau_week_before=9)
+    collapsed = HealthInputs(
+        seats=4, mau=0, stickiness=0.0, completeness=None, training=None, wau=0, wau_week_before=9
+    )
     assert health_score(collapsed) == 0 and band(0) == "at_risk"
-    thriving = HealthInputs(seats=2, mau=2, stickiness=0.7, completeness=1.0, training=1.0,
-                            wau=2, wau_week_before=1)
+    thriving = HealthInputs(
+        seats=2, mau=2, stickiness=0.7, completeness=1.0, training=1.0, wau=2, wau_week_before=1
+    )
     assert health_score(thriving) == 100 and band(100) == "healthy"
 
 
@@ -43,10 +51,13 @@ async def test_console_lists_tenants_at_risk_first_with_their_pages(
 ) -> None:
     quiet = await make_workspace(client, "calme")
     busy_user = await add_person(client, workspace)
-    await record(*[
-        event(workspace.tenant_id, user, _ago(days))
-        for days in range(0, 20) for user in (busy_user, workspace.admin_user_id)
-    ])
+    await record(
+        *[
+            event(workspace.tenant_id, user, _ago(days))
+            for days in range(0, 20)
+            for user in (busy_user, workspace.admin_user_id)
+        ]
+    )
     for ws in (workspace, quiet):
         await rollup_tenant(uuid.UUID(ws.tenant_id), "Europe/Paris")
     assert await compute_all() == 2
@@ -64,8 +75,9 @@ async def test_console_lists_tenants_at_risk_first_with_their_pages(
     html = listing.text
     assert html.index('data-tenant="calme"') < html.index('data-tenant="alpha"')
     assert "How the score is computed" in html
-    page = await client.get(f"/console/tenants/{workspace.tenant_id}/adoption",
-                            headers={"Accept-Language": "en"})
+    page = await client.get(
+        f"/console/tenants/{workspace.tenant_id}/adoption", headers={"Accept-Language": "en"}
+    )
     assert page.status_code == 200, page.text[:300]
     assert 'data-chart="activity"' in page.text and f'data-score="{busy["score"]}"' in page.text
     tenant_page = await client.get(f"/console/tenants/{workspace.tenant_id}")
