@@ -1,6 +1,7 @@
 """The ROI feature's manifest."""
 
 from comptoir.adoption.roi.controllers import RoiController
+from comptoir.adoption.roi.demo import seed_roi_demo
 from comptoir.adoption.roi.pages import RoiPages
 from comptoir.adoption.roi.service import provision_baseline
 from comptoir.adoption.roi.tables import RoiBaseline
@@ -30,4 +31,5 @@ FEATURE = Feature(
         "key_user": frozenset({"view"}),
     },
     provisioners=(provision_baseline,),
+    demo_seeders=(seed_roi_demo,),
 )

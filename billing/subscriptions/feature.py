@@ -1,6 +1,7 @@
 """The billing feature's manifest: a workspace's subscription (plan, status,
 seats), its trial, plan changes and cancellation, and the admin's billing page."""
 
+from comptoir.billing.demo import seed_billing_demo
 from comptoir.billing.subscriptions.controllers import SubscriptionController
 from comptoir.billing.subscriptions.pages import BillingPages
 from comptoir.billing.subscriptions.service import on_seat_events, provision_subscription
@@ -14,6 +15,7 @@ FEATURE = Feature(
     api_routes=(SubscriptionController,),
     page_routes=(BillingPages,),
     suspended_landing="/admin/billing",
+    demo_seeders=(seed_billing_demo,),
     tables=(Subscription, SubscriptionTransition, SeatChange),
     nav=(
         NavEntry(

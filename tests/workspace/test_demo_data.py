@@ -92,3 +92,28 @@ async def test_demo_sales_pages_have_something_to_show(db) -> None:
         assert {q.status for q in quotes} == {"draft", "sent", "accepted", "rejected"}
         assert all(q.number.startswith("D-") for q in quotes if q.status != "draft")
         assert profile is not None and profile.siren and profile.vat_number.startswith("FR")
+
+
+async def test_demo_workspaces_are_paying_customers_with_figures_to_show(db) -> None:
+    from comptoir.adoption.roi.service import get_baseline
+    from comptoir.adoption.rollups.tables import UsageDay
+    from comptoir.billing.invoices.tables import Invoice
+    from comptoir.billing.subscriptions.tables import Subscription
+
+    await seed_demo()
+    for spec in TENANTS:
+        tenant = await tenant_by_slug(str(spec["slug"]))
+        assert tenant is not None
+        subscription = (
+            await Subscription.objects().where(Subscription.for_tenant_id == tenant.id).first()
+        )
+        assert subscription is not None and subscription.status == "active"
+        invoices = await Invoice.objects().where(Invoice.for_tenant_id == tenant.id)
+        assert len(invoices) == 1 and invoices[0].number
+        async with tenant_scope(tenant.id) as scope:
+            days = len(await scope.select(UsageDay, UsageDay.id).limit(5))
+        assert days > 0
+        assert (await get_baseline(tenant.id)).entered_at is not None
+    # Seeding again (the demo restarted) adds nothing.
+    await seed_demo()
+    assert await Invoice.count() == len(TENANTS)
