@@ -220,7 +220,10 @@ async def test_every_template_renders(
     beta = await tenant_by_slug(other_workspace.slug)
     assert beta is not None
     await set_status(beta, "suspended", reason="test", actor_label="test")
-    assert (await client.get(f"/w/{other_workspace.slug}/login")).status_code == 403
+    # Its sign-in page stays open (to its admins, who settle the billing) and says so.
+    suspended_door = await client.get(f"/w/{other_workspace.slug}/login")
+    assert suspended_door.status_code == 200 and "suspend" in suspended_door.text
+    assert (await client.get(f"/w/{other_workspace.slug}/password/forgot")).status_code == 403
     assert (await client.post(f"/w/{slug}/logout", data={})).status_code == 403
 
     # The console, signed in as staff.
