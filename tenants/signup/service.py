@@ -181,7 +181,6 @@ def _provisioning_steps(tenant: Tenant, admin: User) -> list[tuple[str, str]]:
         ("roles", ", ".join(defaults.ROLES)),
         ("pipeline", f"{len(defaults.PIPELINE_STAGES)} pipeline stages"),
         ("ticket_slas", f"{len(defaults.TICKET_SLAS)} ticket SLAs"),
-        ("trial", f"{defaults.TRIAL_DAYS}-day trial until {tenant.trial_ends_at:%Y-%m-%d}"),
     ]
 
 
