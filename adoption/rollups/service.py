@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from comptoir.adoption.rollups import active_days
 from comptoir.adoption.rollups.tables import RollupState, TenantUsageDay, UsageDay, UsageHour
 from comptoir.adoption.telemetry.classify import value_sql
 from comptoir.adoption.telemetry.clock import aware, day_hours, hour_of, local_day, zone
@@ -29,6 +30,7 @@ from comptoir.adoption.telemetry.settings import raw_events_days
 from comptoir.adoption.telemetry.store import bulk_insert
 from comptoir.adoption.telemetry.tables import UsageEvent
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.db.values import as_uuid_or_none
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.ids import new_id
 
@@ -80,12 +82,6 @@ class RollupResult:
     days: int  # local days rebuilt
 
 
-def _uuid(value: Any) -> uuid.UUID | None:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(str(value))
-
-
 async def _state(scope: TenantScope) -> RollupState | None:
     return await scope.objects(RollupState).first()
 
@@ -128,7 +124,7 @@ async def _roll_hours(scope: TenantScope, first: int, last: int) -> None:
                 new_id(),
                 tenant,
                 int(row["hour"]),
-                _uuid(row["user_id"]),
+                as_uuid_or_none(row["user_id"]),
                 row["role"],
                 row["module"],
                 row["event"],
@@ -149,7 +145,8 @@ def _merge(totals: dict[tuple[Any, ...], list[int]], key: tuple[Any, ...], *coun
 
 async def _rebuild_days(scope: TenantScope, days: list[dt.date], tz: ZoneInfo) -> None:
     """The per-user and per-tenant rows of ``days`` (local days, in order),
-    from all their hourly rows: a few statements whatever the number of days."""
+    from all their hourly rows, then who was active on them and the tenant's
+    active counts they change: a few statements whatever the number of days."""
     tenant = scope.tenant_id
     wanted = set(days)
     first, stop = day_hours(days[0], tz).start, day_hours(days[-1], tz).stop
@@ -176,7 +173,7 @@ async def _rebuild_days(scope: TenantScope, days: list[dt.date], tz: ZoneInfo) -
     for row in rows:
         day = local_day(int(row["hour"]), tz)
         if day in wanted:
-            key = (day, _uuid(row["user_id"]), row["role"], row["module"])
+            key = (day, as_uuid_or_none(row["user_id"]), row["role"], row["module"])
             _merge(
                 users,
                 key,
@@ -212,6 +209,7 @@ async def _rebuild_days(scope: TenantScope, days: list[dt.date], tz: ZoneInfo) -
         TENANT_DAY_COLUMNS,
         [(new_id(), tenant, *key, *counts) for key, counts in events.items()],
     )
+    await active_days.rebuild(scope, days)
 
 
 async def rollup_tenant(

@@ -52,3 +52,27 @@ class RollupState(TenantTable, tablename="usage_rollup_states"):
     so a crashed or repeated run redoes exactly what is missing."""
 
     last_hour = Integer()
+
+
+class ActiveUserDay(TenantTable, tablename="usage_active_user_days"):
+    """A user active on one local day (at least one value event): the roles
+    and modules of their value events that day as bits (``active_days.bits``).
+    One row per user and day, where ``usage_days`` has one per role and module:
+    what the figures of "who was active when" read."""
+
+    day = Date()
+    user_id = UUID()
+    roles = Integer(default=0)
+    modules = Integer(default=0)
+    value_events = Integer(default=0)
+
+
+class ActiveCounts(TenantTable, tablename="usage_active_counts"):
+    """The tenant's DAU, WAU and MAU of one local day (distinct active users
+    over the trailing 1, 7 and 30 days), kept by the rollups: a rebuilt day
+    and the 29 days after it are counted again. Days with MAU 0 are not stored."""
+
+    day = Date()
+    dau = Integer(default=0)
+    wau = Integer(default=0)
+    mau = Integer(default=0)

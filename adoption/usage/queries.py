@@ -26,12 +26,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from comptoir.adoption.rollups.active_days import active_sets
 from comptoir.adoption.rollups.tables import RollupState, UsageDay
 from comptoir.adoption.telemetry.classify import value_sql
 from comptoir.adoption.telemetry.clock import day_start_hour, local_day, zone
 from comptoir.adoption.telemetry.tables import UsageEvent
 from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.db.values import as_date, as_uuid_or_none
 from comptoir.platform.directory.service import cached_tenant
 
 
@@ -80,20 +82,6 @@ NO_FILTERS = Filters()
 async def tenant_zone(tenant_id: uuid.UUID) -> ZoneInfo:
     tenant = await cached_tenant(tenant_id)
     return zone(tenant.timezone if tenant is not None else None)
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _uuid(value: Any) -> uuid.UUID | None:
-    if value is None or isinstance(value, uuid.UUID):
-        return value
-    return uuid.UUID(str(value))
 
 
 def _where(filters: Filters, args: list[Any], *, users: str = "user_id") -> str:
@@ -150,7 +138,12 @@ async def _live_rows(
     )
     merged: dict[tuple[Any, ...], list[int]] = {}
     for row in rows:
-        key = (local_day(int(row["hour"]), tz), _uuid(row["user_id"]), row["role"], row["module"])
+        key = (
+            local_day(int(row["hour"]), tz),
+            as_uuid_or_none(row["user_id"]),
+            row["role"],
+            row["module"],
+        )
         counts = merged.setdefault(key, [0, 0, 0])
         counts[0] += int(row["events"])
         counts[1] += int(row["events"]) if int(row["value"]) else 0
@@ -196,8 +189,8 @@ async def activity_rows(
         )
         found = [
             ActivityRow(
-                day=_date(row["day"]),
-                user_id=_uuid(row["user_id"]),
+                day=as_date(row["day"]),
+                user_id=as_uuid_or_none(row["user_id"]),
                 role=row["role"],
                 module=row["module"],
                 events=int(row["events"]),
@@ -220,39 +213,24 @@ async def active_pairs(
     live: list[ActivityRow] | None = None,
 ) -> dict[dt.date, set[uuid.UUID]]:
     """``daily_active_users`` with filters: the lean query the dashboards use
-    (``live``: the range's ``live_rows`` when the caller has them already)."""
+    (``live``: the range's ``live_rows`` when the caller has them already).
+    Read from the active user-days unless narrowed to roles or modules (those
+    need the per-role and per-module day rows)."""
     tz = tz or await tenant_zone(tenant_id)
-    active: dict[dt.date, set[uuid.UUID]] = {}
-    day = start
-    while day <= end:
-        active[day] = set()
-        day += dt.timedelta(days=1)
     async with tenant_scope(tenant_id) as scope:
-        args: list[Any] = [tenant_id, start, end]
+        args: list[Any] = []
         where = _where(filters, args)
-        # One row per user with their active days (not a row per user and day:
-        # a 500-user tenant has 20,000 of those over two months).
-        if is_postgres(get_engine()):
-            days_sql = "array_agg(DISTINCT day - {}::date) AS offsets"
-            args.insert(0, start)
+        if filters.roles is None and filters.modules is None:
+            active = await active_sets(scope, start, end, condition=where, condition_args=args)
         else:
-            days_sql = "group_concat(DISTINCT day) AS days"
-        rows = await scope.raw(
-            UsageDay,
-            f"SELECT user_id, {days_sql} FROM usage_days WHERE tenant_id = {{}} "
-            f"AND day >= {{}} AND day <= {{}} AND value_events > 0 AND user_id IS NOT NULL{where} "
-            "GROUP BY user_id",
-            *args,
-        )
-        by_offset = list(active.values())
-        for found in rows:
-            user = _uuid(found["user_id"])
-            if "offsets" in found:
-                for offset in found["offsets"]:
-                    by_offset[offset].add(user)
-            else:
-                for text in str(found["days"]).split(","):
-                    active[_date(text)].add(user)  # type: ignore[arg-type]
+            active = await active_sets(
+                scope,
+                start,
+                end,
+                table="usage_days",
+                condition=f" AND value_events > 0 AND user_id IS NOT NULL{where}",
+                condition_args=args,
+            )
         if live is None:
             live = await _live_rows(scope, tz, start, end, filters, value_only=True)
         for row in live:
@@ -317,7 +295,7 @@ async def first_active_days(
             f"AND value_events > 0 AND user_id IS NOT NULL{where} GROUP BY user_id",
             *args,
         )
-        first = {_uuid(row["user_id"]): _date(row["first_day"]) for row in rows}
+        first = {as_uuid_or_none(row["user_id"]): as_date(row["first_day"]) for row in rows}
         today = dt.datetime.now(tz).date()
         for live in await _live_rows(
             scope, tz, today - dt.timedelta(days=2), today, filters, value_only=True
@@ -366,7 +344,7 @@ async def segment_use(
         if live is None:
             live = await _live_rows(scope, tz, start, end, filters)
     for row in rows:
-        user = _uuid(row["user_id"])
+        user = as_uuid_or_none(row["user_id"])
         assert user is not None
         found[(user, row["role"], row["module"])] = SegmentUse(
             user, row["role"], row["module"], int(row["value_events"]), int(row["events"])
@@ -417,7 +395,7 @@ async def segment_totals(
         found = row["users"] or []
         if isinstance(found, str):
             found = found.split(",")
-        users = {user for user in (_uuid(item) for item in found) if user is not None}
+        users = {user for user in (as_uuid_or_none(item) for item in found) if user is not None}
         totals[row["segment"]] = (users, int(row["events"] or 0))
     for item in live:
         if item.user_id is None or not item.value_events or not start <= item.day <= end:

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from comptoir.adoption.rollups.active_days import bit
 from comptoir.adoption.telemetry.classify import MODULES, ROLES
 from comptoir.adoption.telemetry.clock import today as local_today
-from comptoir.adoption.usage import metrics
+from comptoir.adoption.usage import kept, metrics
 from comptoir.adoption.usage.queries import (
     NO_FILTERS,
+    ActivityRow,
     Filters,
     active_pairs,
     first_active_days,
@@ -29,7 +32,7 @@ from comptoir.adoption.usage.queries import (
     tenant_zone,
 )
 from comptoir.platform.auth.tables import User
-from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.db.scope import TenantScope, tenant_scope
 
 INACTIVE_DAYS = 14
 MAX_RANGE_DAYS = 366
@@ -65,7 +68,6 @@ class UsageSummary:
     by_role: dict[str, Segment] = field(default_factory=dict)
     by_module: dict[str, Segment] = field(default_factory=dict)
     days: list[metrics.DayFigures] = field(default_factory=list)
-    active: dict[dt.date, set[uuid.UUID]] = field(default_factory=dict)
 
     @property
     def inactive_seats(self) -> int:
@@ -123,24 +125,37 @@ async def _summary(
         summary.inactive = [_seat(seat, None) for seat in seats]
         return summary
     live = await live_rows(tenant_id, start - 29 * DAY, last, filters, tz=tz)
-    active = await active_pairs(tenant_id, start - 29 * DAY, last, filters, tz=tz, live=live)
-    summary.active = active
-    summary.days = metrics.trailing(active, start, last)
+    if filters.narrowed:
+        last_seen = await _from_day_rows(summary, tenant_id, filters, live)
+    else:
+        async with tenant_scope(tenant_id) as scope:
+            last_seen = await _from_kept(summary, scope, live)
     summary.dau = metrics.mean([float(day.dau) for day in summary.days])
     summary.wau, summary.mau = summary.days[-1].wau, summary.days[-1].mau
     summary.stickiness = metrics.mean([day.stickiness for day in summary.days])
-    in_range = set().union(*(active[day] for day in metrics_days(start, last)))
-    summary.active_users = len(in_range)
-    recent = set().union(
-        *(active[day] for day in metrics_days(last - (INACTIVE_DAYS - 1) * DAY, last))
-    )
+    summary.active_users = sum(1 for day in last_seen.values() if day >= start)
+    recent = last - (INACTIVE_DAYS - 1) * DAY
+    summary.inactive = [
+        _seat(seat, last_seen.get(seat["id"]))
+        for seat in seats
+        if last_seen.get(seat["id"], recent - DAY) < recent
+    ]
+    return summary
+
+
+async def _from_day_rows(
+    summary: UsageSummary, tenant_id: uuid.UUID, filters: Filters, live: list[ActivityRow]
+) -> dict[uuid.UUID, dt.date]:
+    """A filtered summary: the days, roles and modules from the per-user day
+    rows narrowed by the filters. Each user's last active day in the range
+    and the 29 days before it."""
+    start, last = summary.start, summary.end
+    active = await active_pairs(tenant_id, start - 29 * DAY, last, filters, live=live)
+    summary.days = metrics.trailing(active, start, last)
     last_seen: dict[uuid.UUID, dt.date] = {}
     for day in sorted(active):
         for user in active[day]:
             last_seen[user] = day
-    summary.inactive = [
-        _seat(seat, last_seen.get(seat["id"])) for seat in seats if seat["id"] not in recent
-    ]
     for key, names, target in (
         ("role", ROLES, summary.by_role),
         ("module", MODULES, summary.by_module),
@@ -150,7 +165,75 @@ async def _summary(
         target.update(
             {name: Segment(len(users), events) for name, (users, events) in totals.items() if name}
         )
-    return summary
+    return last_seen
+
+
+async def _from_kept(
+    summary: UsageSummary, scope: TenantScope, live: list[ActivityRow]
+) -> dict[uuid.UUID, dt.date]:
+    """The whole tenant's summary from what the rollups keep for it: the
+    active counts of each day, one row per user active in the range and the
+    29 days before, the value events per role and module; then the hours not
+    rolled up yet (``live``) on top."""
+    start, last = summary.start, summary.end
+    counts = await kept.active_counts(scope, start, last)
+    spans = await kept.user_spans(scope, start - 29 * DAY, start, last)
+    role_events, module_events = await kept.value_events(scope, start, last)
+    live_active: dict[dt.date, set[uuid.UUID]] = {}
+    for row in live:
+        if row.user_id is not None and row.value_events:
+            live_active.setdefault(row.day, set()).add(row.user_id)
+    # The rollups end where the live hours begin: days from the first live
+    # day on are counted here, from each user's last rolled-up day.
+    first_live = min(live_active, default=last + DAY)
+    rolled_last = {user: span.last_day for user, span in spans.items()}
+    summary.days = [
+        _live_figures(day, rolled_last, live_active)
+        if day >= first_live
+        else metrics.DayFigures(day, *counts.get(day, (0, 0, 0)))
+        for day in metrics_days(start, last)
+    ]
+    for row in live:
+        if row.user_id is None or not row.value_events:
+            continue
+        span = spans.setdefault(row.user_id, kept.UserSpan(row.day))
+        span.last_day = max(span.last_day, row.day)
+        if start <= row.day <= last:
+            span.roles |= bit(row.role, ROLES)
+            span.modules |= bit(row.module, MODULES)
+            role_events[row.role] += row.value_events
+            module_events[row.module] += row.value_events
+    summary.by_role = _segments(ROLES, [span.roles for span in spans.values()], role_events)
+    summary.by_module = _segments(MODULES, [span.modules for span in spans.values()], module_events)
+    return {user: span.last_day for user, span in spans.items()}
+
+
+def _segments(
+    names: tuple[str, ...], user_bits: list[int], events: Counter[str]
+) -> dict[str, Segment]:
+    """Per name: the users whose bits include it, and its value events."""
+    return {
+        name: Segment(sum(1 for bits in user_bits if bits & bit(name, names)), events[name])
+        for name in names
+    }
+
+
+def _live_figures(
+    day: dt.date, rolled_last: dict[uuid.UUID, dt.date], live: dict[dt.date, set[uuid.UUID]]
+) -> metrics.DayFigures:
+    """DAU, WAU and MAU of a day the live hours reach: every rolled-up day
+    is on or before it, so a user's last rolled-up day says if they were
+    active in each trailing window."""
+
+    def window(size: int) -> int:
+        first = day - (size - 1) * DAY
+        users = {user for user, last in rolled_last.items() if last >= first}
+        for live_day, found in live.items():
+            if first <= live_day <= day:
+                users |= found
+        return len(users)
+
+    return metrics.DayFigures(day, window(1), window(7), window(30))
 
 
 def metrics_days(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -179,12 +262,9 @@ async def weekly_trends(
     if not summary.days:
         return Trends([], [])
     first_days = await first_active_days(tenant_id, filters)
-    start = summary.start
-    week_before = metrics.monday(start) - 7 * DAY
-    active = dict(summary.active)
-    if week_before < start - 29 * DAY:  # never: the summary holds 29 days before
-        active.update(await active_pairs(tenant_id, week_before, start, filters))
+    week_before = metrics.monday(summary.start) - 7 * DAY
+    active = await active_pairs(tenant_id, week_before, summary.end, filters)
     return Trends(
-        lifecycle=metrics.lifecycle(active, first_days, start, summary.end),
-        cohorts=metrics.retention(active, first_days, start, summary.end),
+        lifecycle=metrics.lifecycle(active, first_days, summary.start, summary.end),
+        cohorts=metrics.retention(active, first_days, summary.start, summary.end),
     )
