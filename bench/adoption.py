@@ -58,6 +58,7 @@ from comptoir.platform.db.migrate import migrate
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.directory.tables import Tenant
 from comptoir.platform.events import DomainEvent
+from comptoir.platform.heap import freeze_startup_objects
 from comptoir.platform.ids import new_id
 
 TARGET_EVENTS_PER_SECOND = 20_000
@@ -231,13 +232,21 @@ async def run(args: argparse.Namespace, admin_url: str) -> bool:
             finally:
                 await vacuum.close()
 
+            freeze_startup_objects()  # as the app does once started
             await timed_summaries(big, 30, 5)  # warm-up
             month = Stats.of(await timed_summaries(big, 30, args.samples))
             quarter = Stats.of(await timed_summaries(big, 90, max(20, args.samples // 4)))
             counts = {}
             connection = await asyncpg.connect(owner_url)
             try:
-                for table in ("usage_events", "usage_hours", "usage_days", "tenant_usage_days"):
+                for table in (
+                    "usage_events",
+                    "usage_hours",
+                    "usage_days",
+                    "tenant_usage_days",
+                    "usage_active_user_days",
+                    "usage_active_counts",
+                ):
                     counts[table] = await connection.fetchval(f"SELECT count(*) FROM {table}")
             finally:
                 await connection.close()

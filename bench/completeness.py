@@ -55,6 +55,7 @@ from comptoir.platform.auth.actor import Actor
 from comptoir.platform.db.engine import build_engine, close_pool, set_engine, start_pool
 from comptoir.platform.db.migrate import app_role_name, migrate
 from comptoir.platform.db.scope import tenant_scope
+from comptoir.platform.heap import freeze_startup_objects
 from comptoir.tenants.signup.service import SignupRequest, provision_tenant
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -387,6 +388,7 @@ async def run(args: argparse.Namespace, admin_url: str) -> int:
                 for sql in statements:
                     await floor_conn.fetch(sql, tenant_id)
 
+        freeze_startup_objects()  # as the app does once started
         results = {}
         for name, call in (
             ("completeness report (API)", report),

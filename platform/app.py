@@ -22,6 +22,7 @@ from comptoir.platform import events
 from comptoir.platform.assembly import all_features
 from comptoir.platform.db.engine import close_pool, get_engine, start_pool
 from comptoir.platform.health import healthz, readyz
+from comptoir.platform.heap import freeze_startup_objects
 from comptoir.platform.jobs.worker import worker_loop
 from comptoir.platform.logs import configure_logging, request_logging_middleware
 from comptoir.platform.settings import get_settings
@@ -70,6 +71,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     jobs = asyncio.create_task(worker_loop()) if get_settings().demo else None
     try:
         async with feature_lifespans():
+            freeze_startup_objects()
             yield
     finally:
         if jobs is not None:

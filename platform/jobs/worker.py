@@ -175,9 +175,11 @@ async def run_worker(*, once: bool = False) -> None:
     engine = get_engine()
     await start_pool(engine, max_size=BATCH + 2)
     from comptoir.platform.app import feature_lifespans
+    from comptoir.platform.heap import freeze_startup_objects
 
     try:
         async with feature_lifespans():
+            freeze_startup_objects()
             if once:
                 ran = await run_due_jobs()
                 log.info("worker.pass_done", jobs=ran)
