@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import structlog
@@ -30,10 +31,14 @@ class DomainEvent:
     module: str = ""  # "sales", "marketing", "service", or "" (platform)
     at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     data: dict[str, Any] = field(default_factory=dict)
+    # Done by support staff signed in as the actor: told to the listeners (the
+    # timeline shows it), but it is not the actor's own use of the CRM.
+    impersonated: bool = False
 
 
 Subscriber = Callable[[Sequence[DomainEvent]], Awaitable[None]]
 _pending: ContextVar[list[DomainEvent] | None] = ContextVar("pending_events", default=None)
+_impersonated: ContextVar[bool] = ContextVar("impersonated_events", default=False)
 _subscribers: list[Subscriber] = []
 
 
@@ -52,7 +57,18 @@ def emit(event: DomainEvent) -> None:
     by the next ``collecting`` block that ends, or dropped)."""
     pending = _pending.get()
     if pending is not None:
-        pending.append(event)
+        pending.append(replace(event, impersonated=True) if _impersonated.get() else event)
+
+
+@contextmanager
+def impersonated(flag: bool) -> Iterator[None]:
+    """While it lasts, every event emitted is marked as done by support staff
+    signed in as its actor (``flag`` False: nothing changes)."""
+    token = _impersonated.set(flag or _impersonated.get())
+    try:
+        yield
+    finally:
+        _impersonated.reset(token)
 
 
 class collecting:

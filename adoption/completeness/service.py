@@ -33,6 +33,7 @@ from comptoir.adoption.completeness.tables import (
     CompletenessSnapshot,
     StageRequirement,
 )
+from comptoir.adoption.telemetry.clock import zone
 from comptoir.platform import events
 from comptoir.platform.audit import service as audit
 from comptoir.platform.auth.actor import Actor
@@ -543,16 +544,21 @@ def _mean(values: Sequence[float | None]) -> float | None:
     return sum(known) / len(known) if known else None
 
 
-async def snapshot_everywhere(day: dt.date | None = None) -> int:
-    """Every live workspace's figures of the day (UTC); one that fails does
-    not stop the others, the job fails afterwards to be run again."""
-    day = day or _now().date()
+SNAPSHOT_HOUR = 23  # the tenant's local hour its day's figures are kept in
+
+
+async def snapshot_everywhere(now: dt.datetime | None = None) -> int:
+    """The day's figures of every live workspace whose local time is in its
+    day's last hour (run hourly: each workspace once a day, dated by its own
+    calendar); one that fails does not stop the others, the job fails
+    afterwards to be run again."""
+    now = now or _now()
     failed = 0
     written = 0
     after: uuid.UUID | None = None
     while True:
         query = (
-            Tenant.select(Tenant.id)
+            Tenant.select(Tenant.id, Tenant.timezone)
             .where(Tenant.status.is_in(list(LIVE_STATUSES)))
             .order_by(Tenant.id)
             .limit(TENANT_BATCH)
@@ -561,8 +567,11 @@ async def snapshot_everywhere(day: dt.date | None = None) -> int:
             query = query.where(Tenant.id > after)
         tenants = await query
         for tenant in tenants:
+            local = now.astimezone(zone(tenant["timezone"]))
+            if local.hour != SNAPSHOT_HOUR:
+                continue
             try:
-                written += await record_snapshot(tenant["id"], day)
+                written += await record_snapshot(tenant["id"], local.date())
             except Exception:
                 log.exception("completeness.snapshot_failed", tenant_id=str(tenant["id"]))
                 failed += 1
@@ -581,8 +590,11 @@ async def snapshot_job(context: JobContext) -> None:
 COMPLETENESS_SNAPSHOT = JobKind(
     name="completeness.snapshot",
     handler=snapshot_job,
-    periodic="50 23 * * *",
+    periodic="50 * * * *",
     max_attempts=3,
     timeout=1500.0,
-    description="Keep each workspace's data completeness of the day, with its rule version.",
+    description=(
+        "Keep each workspace's data completeness of the day, with its rule version "
+        "(hourly: the workspaces whose day is ending)."
+    ),
 )

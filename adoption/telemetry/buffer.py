@@ -68,7 +68,8 @@ def event_row(event: DomainEvent, recorded_at: dt.datetime | None = None) -> Row
     """A domain event as a row of ``usage_events`` (a few microseconds: the
     id is uuid_utils' own UUIDv7, which asyncpg and SQLite take as it is)."""
     at = event.at if event.at.tzinfo is not None else event.at.replace(tzinfo=dt.UTC)
-    actor = event.actor_id
+    # Support staff signed in as a user: recorded, but nobody's use.
+    actor = None if event.impersonated else event.actor_id
     return (
         uuid7(),
         event.tenant_id,

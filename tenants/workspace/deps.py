@@ -232,16 +232,17 @@ async def provide_workspace_page(request: Request[Any, Any, Any]) -> AsyncIterat
         check(grants, permission)
         check_plan(tenant, permission)
         scope.visibility = await visibility_for(scope, tenant, user.id, user.team_id, grants)
-        if request.method == "GET" and not request.headers.get("hx-request"):
-            _page_viewed(tenant, user, permission, request)
-        yield WorkspacePage(
-            tenant=tenant,
-            user=user,
-            session=session,
-            session_token=token,
-            actor=actor_for(user, ip_address=client_ip(request), session=session),
-            locale=locale,
-            flash=read_flash(request),
-            grants=grants,
-        )
+        with events.impersonated(session.impersonator_staff_id is not None):
+            if request.method == "GET" and not request.headers.get("hx-request"):
+                _page_viewed(tenant, user, permission, request)
+            yield WorkspacePage(
+                tenant=tenant,
+                user=user,
+                session=session,
+                session_token=token,
+                actor=actor_for(user, ip_address=client_ip(request), session=session),
+                locale=locale,
+                flash=read_flash(request),
+                grants=grants,
+            )
     await touch_activity(tenant)

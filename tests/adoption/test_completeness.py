@@ -180,6 +180,37 @@ async def test_a_rule_change_leaves_past_figures_alone(
     assert [c["version"] for c in history["rule_changes"]] == [1, 2]
 
 
+async def test_each_workspace_keeps_its_figures_at_the_end_of_its_own_day(
+    client: httpx.AsyncClient, workspace: Workspace, other_workspace: Workspace
+) -> None:
+    """The hourly job keeps a workspace's figures in its day's last hour,
+    dated by its own calendar: Paris at 22:50 UTC, New York at 04:50 UTC the
+    next morning (still the evening before there)."""
+    from comptoir.adoption.completeness.tables import CompletenessSnapshot
+    from comptoir.platform.db.scope import tenant_scope
+    from comptoir.platform.directory.tables import Tenant
+
+    paris, new_york = uuid.UUID(workspace.tenant_id), uuid.UUID(other_workspace.tenant_id)
+    await Tenant.update({Tenant.timezone: "America/New_York"}).where(Tenant.id == new_york)
+    await post(client, workspace, "/api/v1/contacts", last_name="Un", email="un@x.fr")
+    await post(client, other_workspace, "/api/v1/contacts", last_name="Deux")
+
+    async def days(tenant_id: uuid.UUID) -> set[dt.date]:
+        async with tenant_scope(tenant_id) as scope:
+            rows = await scope.unrestricted().select(
+                CompletenessSnapshot, CompletenessSnapshot.day
+            )
+        return {row["day"] for row in rows}
+
+    utc = dt.UTC
+    assert await service.snapshot_everywhere(dt.datetime(2026, 11, 20, 12, 50, tzinfo=utc)) == 0
+    await service.snapshot_everywhere(dt.datetime(2026, 11, 20, 22, 50, tzinfo=utc))
+    assert await days(paris) == {dt.date(2026, 11, 20)} and await days(new_york) == set()
+    await service.snapshot_everywhere(dt.datetime(2026, 11, 21, 4, 50, tzinfo=utc))
+    assert await days(new_york) == {dt.date(2026, 11, 20)}
+    assert await days(paris) == {dt.date(2026, 11, 20)}  # not again: its day is young
+
+
 async def test_bad_rules_are_refused_field_by_field(
     client: httpx.AsyncClient, workspace: Workspace
 ) -> None:

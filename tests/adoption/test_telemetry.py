@@ -158,3 +158,48 @@ async def test_a_batch_of_many_tenants_lands_in_each_tenant(
     assert await flush() == 300
     assert len(await _events(workspace.tenant_id)) == 240
     assert len(await _events(other_workspace.tenant_id)) == 60
+
+
+async def test_what_support_staff_do_as_a_user_is_not_their_use(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    """Staff impersonating the admin browse and create a contact: recorded
+    (with no user), never counted as the admin's use; the admin's own view
+    right after counts again."""
+    from comptoir.platform.console.impersonation import start_impersonation
+    from comptoir.platform.console.service import create_staff
+    from comptoir.platform.directory.service import tenant_by_slug
+    from tests.support.pages import form_token
+
+    BUFFER.clear()
+    tenant = await tenant_by_slug(workspace.slug)
+    assert tenant is not None
+    staff = (await create_staff("ops@provider.example", "Console-ops-2026-secure")).staff
+    started = await start_impersonation(
+        tenant,
+        workspace.admin_user_id,
+        staff=staff,
+        reason="Ticket 4521: the export fails",
+        ip="10.0.0.1",
+    )
+    client.cookies.set(
+        "comptoir_session", started.token, domain="testserver.local", path=f"/w/{workspace.slug}"
+    )
+    new_contact = f"/w/{workspace.slug}/contacts/new"
+    token = await form_token(client, new_contact)
+    created = await client.post(
+        f"/w/{workspace.slug}/contacts",
+        data={"_csrf_token": token, "last_name": "Vu par le support"},
+    )
+    assert created.status_code in (302, 303), created.text
+    await flush()
+    rows = await _events(workspace.tenant_id)
+    assert {"page.viewed", "contact.created"} <= {row["event"] for row in rows}
+    assert all(row["user_id"] is None and row["role"] == "" for row in rows)
+
+    client.cookies.clear()
+    await sign_in(client, workspace)
+    await client.get(f"/w/{workspace.slug}/contacts")
+    await flush()
+    mine = [r for r in await _events(workspace.tenant_id) if r["user_id"] is not None]
+    assert any(r["event"] == "page.viewed" and r["object_type"] == "contacts" for r in mine)
