@@ -33,8 +33,11 @@ lint: $(STAMP)
 	@for d in $(AREAS_WITH_CODE); do ln -sfn $(CURDIR)/$$d $(TYPING_ROOT)/comptoir/$$d; done
 	MYPYPATH=$(TYPING_ROOT) $(BIN)/mypy $(addprefix $(TYPING_ROOT)/comptoir/,$(AREAS_WITH_CODE)) tests bench
 
+# pytest-xdist: one test process per core (at most 4); each has its own SQLite file,
+# PostgreSQL database, SMTP server and browser. `make test TEST_WORKERS=0` runs in this process.
+TEST_WORKERS ?= auto
 test: $(STAMP) lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --maxprocesses=4
 
 bench: $(STAMP)
 	$(BIN)/python bench/provision.py

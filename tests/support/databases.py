@@ -3,6 +3,7 @@ used through the non-owner application role."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from dataclasses import dataclass
@@ -78,7 +79,9 @@ async def postgres_database() -> TestDatabase:
     try:
         exists = await admin.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
         if not exists:
-            await admin.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
+            # Another test process (pytest -n) may make it first.
+            with contextlib.suppress(asyncpg.DuplicateObjectError, asyncpg.UniqueViolationError):
+                await admin.execute(f'CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS')
         await admin.execute(f'CREATE DATABASE "{database}"')
     finally:
         await admin.close()
