@@ -8,6 +8,7 @@ from comptoir.adoption.completeness.service import (
     provision_rules,
 )
 from comptoir.adoption.completeness.tables import (
+    CompletenessChange,
     CompletenessFigures,
     CompletenessRuleSet,
     CompletenessSnapshot,
@@ -35,7 +36,13 @@ FEATURE = Feature(
         "completeness_rules_saved": ("success", "Expected fields saved as a new version."),
         "completeness_stage_saved": ("success", "Stage requirements saved."),
     },
-    tables=(CompletenessRuleSet, StageRequirement, CompletenessSnapshot, CompletenessFigures),
+    tables=(
+        CompletenessRuleSet,
+        StageRequirement,
+        CompletenessSnapshot,
+        CompletenessFigures,
+        CompletenessChange,
+    ),
     audit_labels={
         "completeness.rules": "Changed the expected fields",
         "completeness.stage": "Changed the fields a pipeline stage requires",

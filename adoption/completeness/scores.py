@@ -21,17 +21,21 @@ change shows as a marker, never as a change of quality.
 
 The tenant-wide figures of a big tenant take a few hundred milliseconds to
 aggregate, so the last ones computed are kept (``CompletenessFigures``, per
-object and owner) and read instead while they are younger than an hour and of
-the rule version in force; a write of a measured record drops the kept
-figures older than a minute (``forget_figures``), so the dashboards are at
-most a minute behind the records. One owner's figures, or a viewer limited to
-some owners, are always computed live (a few records).
+object and owner, with when their computation began and how long it took)
+and read instead while they are younger than an hour and of the rule version
+in force. Every commit that changes a measured record stamps the tenant's
+``CompletenessChange``: figures computed before it are computed again on the
+next read, except those that take ``CHEAP_MS`` or more to compute, which
+are still read for a minute (so a busy big tenant's dashboards are at most a
+minute behind, and its records are not re-read at every write). One owner's
+figures, or a viewer limited to some owners, are always computed live.
 
 ``tenant_completeness(tenant_id)`` is what the console's health score reads."""
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,9 +50,14 @@ from comptoir.adoption.completeness.objects import (
     completeness_objects,
     default_rules,
 )
-from comptoir.adoption.completeness.tables import CompletenessFigures, CompletenessRuleSet
+from comptoir.adoption.completeness.tables import (
+    CompletenessChange,
+    CompletenessFigures,
+    CompletenessRuleSet,
+)
 from comptoir.platform.auth.tables import User
 from comptoir.platform.db.scope import TenantScope, tenant_scope
+from comptoir.platform.ids import new_id
 
 __all__ = [
     "CompletenessReport",
@@ -304,17 +313,24 @@ async def people_by_id(scope: TenantScope) -> dict[str, Mapping[str, Any]]:
 
 KEPT_FOR = dt.timedelta(hours=1)
 WRITES_WAIT = dt.timedelta(minutes=1)
+# Figures computed faster than this are computed again on the first read after
+# any change; slower ones (a big tenant's) may be up to WRITES_WAIT behind.
+CHEAP_MS = 50
 
 
 async def kept_figures(
     scope: TenantScope, rules: Rules, now: dt.datetime
 ) -> dict[str, dict[str, ObjectFigures]] | None:
-    """Object -> owner key -> the kept figures, when they are usable."""
+    """Object -> owner key -> the kept figures, when they are usable: of the
+    rules in force, younger than an hour, and either computed since the last
+    change of a measured record or, when they take long to compute, at most
+    a minute before it."""
     rows = await (
         scope.select(
             CompletenessFigures,
             CompletenessFigures.object,
             CompletenessFigures.computed_at,
+            CompletenessFigures.compute_ms,
             CompletenessFigures.applicable,
             CompletenessFigures.owners,
         )
@@ -323,8 +339,15 @@ async def kept_figures(
     )
     if not rows:
         return None
-    if min(_aware(row["computed_at"]) for row in rows) < now - KEPT_FOR:
+    computed_at = min(_aware(row["computed_at"]) for row in rows)
+    if computed_at < now - KEPT_FOR:
         return None
+    changes = await scope.select(CompletenessChange, CompletenessChange.changed_at)
+    changed_at = _aware(changes[0]["changed_at"]) if changes else None
+    if changed_at is not None and changed_at >= computed_at:
+        slow = max(int(row["compute_ms"] or 0) for row in rows) >= CHEAP_MS
+        if not slow or computed_at < now - WRITES_WAIT:
+            return None
     kept: dict[str, dict[str, ObjectFigures]] = {}
     for row in rows:
         names = list(msgspec.json.decode(row["applicable"] or "{}"))
@@ -343,9 +366,15 @@ async def kept_figures(
 
 
 async def keep_figures(
-    scope: TenantScope, rules: Rules, computed: dict[str, dict[str, ObjectFigures]]
+    scope: TenantScope,
+    rules: Rules,
+    computed: dict[str, dict[str, ObjectFigures]],
+    *,
+    started: dt.datetime,
+    took_ms: int,
 ) -> None:
-    """Replace the kept figures: one row per object, every owner's inside."""
+    """Replace the kept figures: one row per object, every owner's inside,
+    stamped with when their computation began and how long it took."""
     rows = []
     for key, owners in computed.items():
         obj = next(o for o in completeness_objects() if o.key == key)
@@ -356,6 +385,8 @@ async def keep_figures(
                 object=key,
                 owner_key="all",
                 version=rules.version,
+                computed_at=started,
+                compute_ms=took_ms,
                 records=summed.records,
                 scored=summed.scored,
                 score_sum=summed.score_sum,
@@ -380,13 +411,16 @@ async def keep_figures(
 
 
 async def forget_figures(tenant_id: uuid.UUID, now: dt.datetime | None = None) -> None:
-    """A measured record changed: drop the kept figures older than a minute."""
-    cutoff = (now or dt.datetime.now(dt.UTC)) - WRITES_WAIT
+    """A measured record changed (after its commit): the kept figures
+    computed before now are out of date."""
     async with tenant_scope(tenant_id) as scope:
-        await (
-            scope.unrestricted()
-            .delete(CompletenessFigures)
-            .where(CompletenessFigures.computed_at < cutoff)
+        await scope.unrestricted().raw(
+            CompletenessChange,
+            "INSERT INTO completeness_changes (id, tenant_id, changed_at) VALUES ({}, {}, {}) "
+            "ON CONFLICT (tenant_id) DO UPDATE SET changed_at = excluded.changed_at",
+            new_id(),
+            tenant_id,
+            now or dt.datetime.now(dt.UTC),
         )
 
 
@@ -410,6 +444,7 @@ async def report_in(
     shared = owner_id is None and scope.visible_owner_ids() is None
     now = dt.datetime.now(dt.UTC)
     kept = await kept_figures(scope, rules, now) if shared and not fresh else None
+    started = time.perf_counter()
     computed: dict[str, dict[str, ObjectFigures]] = {}
     for obj in completeness_objects():
         weights = rules.weights(obj)
@@ -424,7 +459,8 @@ async def report_in(
         for owner, part in figures.items():
             by_owner.setdefault(owner, {})[obj.key] = part
     if shared and kept is None:
-        await keep_figures(scope, rules, computed)
+        took_ms = round((time.perf_counter() - started) * 1000)
+        await keep_figures(scope, rules, computed, started=now, took_ms=took_ms)
     people = await people_by_id(scope) if by_owner else {}
     owners = []
     for key, parts in by_owner.items():

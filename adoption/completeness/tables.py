@@ -43,17 +43,17 @@ class CompletenessSnapshot(TenantTable, tablename="completeness_snapshots"):
 
 class CompletenessFigures(TenantTable, tablename="completeness_figures"):
     """The last computed figures of an object, kept so that dashboards do not
-    re-read every record: used while younger than an hour, for the rule
-    version they were computed with, and dropped (when older than a minute)
-    by any write of a measured record. One row per object (``owner_key``
-    "all"): everyone's counts in the columns, each owner's in ``owners``
-    ({owner key: [records, scored, score_sum, incomplete, [applicable…],
-    [filled…]]}, fields in the order of ``applicable``)."""
+    re-read every record (see ``scores.kept_figures`` for when they are
+    used). One row per object (``owner_key`` "all"): everyone's counts in
+    the columns, each owner's in ``owners`` ({owner key: [records, scored,
+    score_sum, incomplete, [applicable…], [filled…]]}, fields in the order of
+    ``applicable``)."""
 
     object = Varchar(length=40)
     owner_key = Varchar(length=36, default="")
     version = Integer(default=0)
-    computed_at = Timestamptz(default=TimestamptzNow())
+    computed_at = Timestamptz(default=TimestamptzNow())  # when the computation began
+    compute_ms = Integer(default=0)  # how long it took
     records = Integer(default=0)
     scored = Integer(default=0)
     score_sum = DoublePrecision(default=0.0)
@@ -61,3 +61,11 @@ class CompletenessFigures(TenantTable, tablename="completeness_figures"):
     applicable = JSON(default={})
     filled = JSON(default={})
     owners = JSON(default={})
+
+
+class CompletenessChange(TenantTable, tablename="completeness_changes"):
+    """When a measured record of the tenant last changed (one row per tenant,
+    written after each such commit): kept figures computed before it are out
+    of date."""
+
+    changed_at = Timestamptz(default=TimestamptzNow())
