@@ -8,8 +8,9 @@ events, its days' per-user and per-tenant rows are rebuilt from all their
 hourly rows, and the tenant's last finished hour moves to the end of those
 hours. A crash leaves the state at the last committed chunk, so the next run redoes exactly
 what is missing; a repeated run finds nothing to do. Only groups with events
-are stored (no zero rows). Events recorded for an hour already rolled up
-(written more than ``GRACE`` late) are not counted."""
+are stored (no zero rows). Events written for an hour already rolled up
+(more than ``GRACE`` late: a transaction open across the hour's end) mark
+it (``usage_late_hours``), and the next run rolls that hour up again."""
 
 from __future__ import annotations
 
@@ -25,10 +26,10 @@ import structlog
 from comptoir.adoption.rollups import active_days
 from comptoir.adoption.rollups.tables import RollupState, TenantUsageDay, UsageDay, UsageHour
 from comptoir.adoption.telemetry.classify import value_sql
-from comptoir.adoption.telemetry.clock import aware, day_hours, hour_of, local_day, zone
+from comptoir.adoption.telemetry.clock import GRACE, aware, day_hours, hour_of, local_day, zone
 from comptoir.adoption.telemetry.settings import raw_events_days
 from comptoir.adoption.telemetry.store import bulk_insert
-from comptoir.adoption.telemetry.tables import UsageEvent
+from comptoir.adoption.telemetry.tables import LateHour, UsageEvent
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.db.values import as_uuid_or_none
 from comptoir.platform.directory.tables import Tenant
@@ -36,7 +37,6 @@ from comptoir.platform.ids import new_id
 
 log = structlog.get_logger(__name__)
 
-GRACE = dt.timedelta(minutes=2)
 CHUNK_DAYS = 7  # local days with events per transaction
 TENANT_BATCH = 500
 
@@ -80,6 +80,7 @@ TENANT_DAY_COLUMNS = (
 class RollupResult:
     hours: int  # finished hours now rolled up
     days: int  # local days rebuilt
+    late_hours: int = 0  # hours rolled up again for events written late
 
 
 async def _state(scope: TenantScope) -> RollupState | None:
@@ -224,7 +225,9 @@ async def rollup_tenant(
     local days with events per transaction. ``after_chunk`` is called after
     each chunk's commit with its last day (tests use it to crash a run)."""
     tz = zone(timezone)
-    target = hour_of(aware(now or dt.datetime.now(dt.UTC)) - GRACE) - 1
+    moment = aware(now or dt.datetime.now(dt.UTC))
+    target = hour_of(moment - GRACE) - 1
+    late = await _roll_late_hours(tenant_id, tz, moment)
     async with tenant_scope(tenant_id) as scope:
         state = await _state(scope)
         last = state.last_hour if state is not None else None
@@ -235,10 +238,10 @@ async def rollup_tenant(
                 tenant_id,
             )
             if not rows or rows[0]["first"] is None:
-                return RollupResult(0, 0)
+                return RollupResult(0, 0, late)
             last = int(rows[0]["first"]) - 1
         if last >= target:
-            return RollupResult(0, 0)
+            return RollupResult(0, 0, late)
         found = await scope.raw(
             UsageEvent,
             "SELECT DISTINCT hour FROM usage_events WHERE tenant_id = {} AND hour > {} "
@@ -260,7 +263,38 @@ async def rollup_tenant(
             await after_chunk(chunk[-1])
     async with tenant_scope(tenant_id) as scope:
         await _set_state(scope, target)
-    return RollupResult(hours=target - last, days=len(busy_days))
+    return RollupResult(hours=target - last, days=len(busy_days), late_hours=late)
+
+
+async def _roll_late_hours(tenant_id: uuid.UUID, tz: ZoneInfo, now: dt.datetime) -> int:
+    """Roll up again the hours already rolled up that got events since (the
+    telemetry writer marks them, ``usage_late_hours``), and forget the marks
+    read: those of hours not rolled up yet need nothing more. Hours whose raw
+    events are purged are left as they are. How many hours were redone."""
+    async with tenant_scope(tenant_id) as scope:
+        marks = await scope.select(LateHour, LateHour.hour, LateHour.marked_at)
+        if not marks:
+            return 0
+        state = await _state(scope)
+        kept_from = hour_of(now - dt.timedelta(days=raw_events_days()))
+        hours = sorted(
+            {
+                int(mark["hour"])
+                for mark in marks
+                if state is not None and kept_from <= int(mark["hour"]) <= state.last_hour
+            }
+        )
+        for hour in hours:
+            await _roll_hours(scope, hour, hour)
+        if hours:
+            await _rebuild_days(scope, sorted({local_day(hour, tz) for hour in hours}), tz)
+        await scope.raw(
+            LateHour,
+            "DELETE FROM usage_late_hours WHERE tenant_id = {} AND marked_at <= {}",
+            tenant_id,
+            max(mark["marked_at"] for mark in marks),
+        )
+    return len(hours)
 
 
 async def _tenants_after(after: uuid.UUID | None) -> list[dict[str, Any]]:

@@ -26,7 +26,8 @@ import structlog
 from uuid_utils import uuid7
 
 from comptoir.adoption.telemetry.classify import MODULES, QUANTITY_KEYS, ROLES
-from comptoir.adoption.telemetry.store import bulk_insert, insert_for_tenants
+from comptoir.adoption.telemetry.clock import late_hours
+from comptoir.adoption.telemetry.store import bulk_insert, insert_for_tenants, mark_late_hours
 from comptoir.adoption.telemetry.tables import UsageEvent
 from comptoir.platform.db.scope import tenant_scope
 from comptoir.platform.events import DomainEvent
@@ -52,6 +53,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("hour", "integer"),
 )
 Row = tuple[Any, ...]
+HOUR_INDEX = len(COLUMNS) - 1
 ROLE_NAMES = frozenset(ROLES)
 MODULE_NAMES = frozenset(MODULES)
 
@@ -124,8 +126,9 @@ class TelemetryBuffer:
         except Exception as error:  # one tenant's rows may be at fault: write each alone
             log.warning("telemetry.batch_failed", error=repr(error), tenants=len(by_tenant))
         else:
+            await _mark_late(by_tenant)
             return len(rows)
-        written = 0
+        written: dict[uuid.UUID, list[Row]] = {}
         for tenant_id, tenant_rows in by_tenant.items():
             try:
                 async with tenant_scope(tenant_id) as scope:
@@ -134,8 +137,9 @@ class TelemetryBuffer:
                 log.exception("telemetry.flush_failed", tenant=str(tenant_id), error=repr(error))
                 self.add(tenant_rows)
             else:
-                written += len(tenant_rows)
-        return written
+                written[tenant_id] = tenant_rows
+        await _mark_late(written)
+        return sum(len(tenant_rows) for tenant_rows in written.values())
 
     async def run(self, interval: float = INTERVAL_SECONDS) -> None:
         """Write the buffer every ``interval`` seconds or when a batch is full."""
@@ -148,6 +152,24 @@ class TelemetryBuffer:
                 await self.flush()
         finally:
             self._wake = None
+
+
+async def _mark_late(written: dict[uuid.UUID, list[Row]]) -> None:
+    """Hours that got events after the rollups may have done them are rolled
+    up again by the next run (marks written after the events, so that run
+    sees them)."""
+    now = dt.datetime.now(dt.UTC)
+    marks = {
+        tenant: late_hours({row[HOUR_INDEX] for row in rows}, now)
+        for tenant, rows in written.items()
+    }
+    marks = {tenant: hours for tenant, hours in marks.items() if hours}
+    if not marks:
+        return
+    try:
+        await mark_late_hours(marks, now)
+    except Exception as error:  # the events are in; only their re-count is missed
+        log.exception("telemetry.late_mark_failed", error=repr(error))
 
 
 BUFFER = TelemetryBuffer()

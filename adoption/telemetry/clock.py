@@ -13,6 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
+# An hour is rolled up this long after it ends: events buffered at its end
+# have been written by then (the writer flushes every second).
+GRACE = dt.timedelta(minutes=2)
+# Events written later than that for an hour at most this old mark it to be
+# rolled up again; older ones are backfills (the demo's history, benches).
+LATE_WINDOW_HOURS = 6
 DEFAULT_ZONE = "Europe/Paris"
 
 
@@ -60,3 +66,10 @@ def today(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.date:
 def days(start: dt.date, end: dt.date) -> list[dt.date]:
     """Every day from ``start`` to ``end``, both included."""
     return [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+def late_hours(hours: set[int], now: dt.datetime) -> set[int]:
+    """Of ``hours`` (those of events being written at ``now``), the ones the
+    rollups may have done already, within the late window."""
+    rolled = hour_of(now - GRACE)  # hours before this one may be rolled up
+    return {hour for hour in hours if rolled - LATE_WINDOW_HOURS <= hour < rolled}

@@ -4,6 +4,7 @@ applies): ``unnest`` of one array per column on PostgreSQL, multi-row
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 import uuid
 from collections.abc import Mapping, Sequence
@@ -11,9 +12,11 @@ from typing import Any
 
 import uuid_utils
 
+from comptoir.adoption.telemetry.tables import LateHour
 from comptoir.platform.db.base import TenantTable
 from comptoir.platform.db.engine import get_engine, is_postgres
-from comptoir.platform.db.scope import TenantScope, current_scope
+from comptoir.platform.db.scope import TenantScope, current_scope, tenant_scope
+from comptoir.platform.ids import new_id
 
 # The event store's ids are uuid_utils' UUIDs (fast to make): stored as text on SQLite.
 sqlite3.register_adapter(uuid_utils.UUID, str)
@@ -102,3 +105,24 @@ async def insert_for_tenants(
             ends,
             *values,
         )
+
+
+async def mark_late_hours(marks: Mapping[uuid.UUID, set[int]], now: dt.datetime) -> None:
+    """Mark each tenant's hours that got events after they may have been
+    rolled up (``clock.late_hours``): one small transaction per tenant with
+    such hours, rare outside a long transaction across an hour's end."""
+    for tenant_id, hours in marks.items():
+        if not hours:
+            continue
+        async with tenant_scope(tenant_id) as scope:
+            for hour in sorted(hours):
+                await scope.raw(
+                    LateHour,
+                    "INSERT INTO usage_late_hours (id, tenant_id, hour, marked_at) "
+                    "VALUES ({}, {}, {}, {}) ON CONFLICT (tenant_id, hour) "
+                    "DO UPDATE SET marked_at = excluded.marked_at",
+                    new_id(),
+                    tenant_id,
+                    hour,
+                    now,
+                )

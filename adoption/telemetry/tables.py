@@ -22,3 +22,12 @@ class UsageEvent(TenantTable, tablename="usage_events"):
     quantity = Integer(default=0)
     occurred_at = Timestamptz()
     hour = Integer()
+
+
+class LateHour(TenantTable, tablename="usage_late_hours"):
+    """An hour that received events after it may have been rolled up (a
+    transaction open across the hour's end and the rollups' grace): the
+    next rollup rolls it up again. One row per tenant and hour."""
+
+    hour = Integer()
+    marked_at = Timestamptz()

@@ -18,7 +18,7 @@ import pytest
 from comptoir.adoption.rollups.service import purge_tenant, rollup_tenant
 from comptoir.adoption.rollups.tables import RollupState, TenantUsageDay, UsageDay, UsageHour
 from comptoir.adoption.telemetry.buffer import BUFFER
-from comptoir.adoption.telemetry.clock import hour_of
+from comptoir.adoption.telemetry.clock import hour_of, late_hours
 from comptoir.adoption.telemetry.tables import UsageEvent
 from comptoir.platform.db.scope import tenant_scope
 from tests.adoption.test_usage_support import at, event, record, roll
@@ -156,6 +156,54 @@ async def test_later_hours_rebuild_the_day_and_unfinished_hours_wait(
         "None",
         workspace.admin_user_id,
     }
+
+
+async def test_events_written_after_their_hour_was_rolled_up_are_counted(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    """A transaction open across an hour's end commits after the rollup did
+    that hour: the writer marks the hour, the next run rolls it up again
+    (the day, the active user-days and the counts with it)."""
+    import time_machine
+
+    from comptoir.adoption.rollups.tables import ActiveUserDay
+    from comptoir.adoption.telemetry.tables import LateHour
+
+    people = await _seed(client, workspace)
+    t = workspace.tenant_id
+    with time_machine.travel(at("2026-02-02 10:30"), tick=False):
+        await roll(t, "2026-02-02 10:30")  # hours up to 09:00-10:00 done
+        # Emitted at 09:40, committed (and written) at 10:30.
+        await record(event(t, people["a"], "2026-02-02 09:40", "contact.updated"))
+        # An hour not rolled up yet: no mark; nor for one older than the late
+        # window (a backfill of history, as the demo's).
+        await record(event(t, people["a"], "2026-02-02 10:10", "contact.updated"))
+        assert late_hours({hour_of(at("2026-02-02 03:00"))}, at("2026-02-02 10:30")) == set()
+        async with tenant_scope(uuid.UUID(t)) as scope:
+            marks = await scope.select(LateHour, LateHour.hour)
+        assert [row["hour"] for row in marks] == [hour_of(at("2026-02-02 09:00"))]
+        result = await rollup_tenant(uuid.UUID(t), "Europe/Paris", now=at("2026-02-02 10:35"))
+    assert result.late_hours == 1
+    a = uuid.UUID(people["a"])
+    async with tenant_scope(uuid.UUID(t)) as scope:
+        assert not await scope.select(LateHour)
+        hour = await scope.select(UsageHour).where(
+            UsageHour.hour == hour_of(at("2026-02-02 09:00"))
+        )
+        assert [(str(row["user_id"]), row["events"]) for row in hour] == [(people["a"], 1)]
+        day = await scope.select(ActiveUserDay).where(ActiveUserDay.day == dt.date(2026, 2, 2))
+        assert a in {
+            row["user_id"] if isinstance(row["user_id"], uuid.UUID) else uuid.UUID(row["user_id"])
+            for row in day
+        }
+    # Once the hours are all rolled up, one clean run from scratch agrees.
+    await roll(t, "2026-02-03 12:00")
+    after = await _rows(t)
+    async with tenant_scope(uuid.UUID(t)) as scope:
+        for table in (*TABLES, RollupState):
+            await scope.delete(table).where(table.id.is_not_null())
+    await roll(t, "2026-02-03 12:00")
+    assert await _rows(t) == after
 
 
 async def test_raw_events_are_purged_after_the_kept_days_once_rolled_up(
