@@ -57,7 +57,7 @@ class Seat:
 @dataclass
 class UsageSummary:
     start: dt.date
-    end: dt.date  # the last day counted (today at most)
+    end: dt.date  # the last day counted (today at most; the end asked for a range to come)
     dau: float = 0.0  # mean over the range
     wau: int = 0  # of the last day
     mau: int = 0
@@ -119,7 +119,8 @@ async def _summary(
     summary = UsageSummary(start=start, end=last)
     seats = await seats_of(tenant_id, filters)
     summary.seats = len(seats)
-    if start > last:
+    if start > last:  # a range still to come: nothing to count in it yet
+        summary.end = end
         summary.by_role = {role: Segment() for role in ROLES}
         summary.by_module = {module: Segment() for module in MODULES}
         summary.inactive = [_seat(seat, None) for seat in seats]

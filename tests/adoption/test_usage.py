@@ -101,6 +101,11 @@ async def test_summary_matches_hand_computed_figures(
     january = await usage_summary(tenant, dt.date(2026, 1, 31), dt.date(2026, 1, 31), now=at(NOW))
     assert (january.dau, january.wau, january.mau) == (0.0, 1, 2)  # a (30th), admin (2nd)
 
+    # A range still to come: nothing counted, the range as asked.
+    future = await usage_summary(tenant, dt.date(2026, 3, 1), dt.date(2026, 3, 31), now=at(NOW))
+    assert (future.start, future.end) == (dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    assert (future.active_users, future.days, future.inactive_seats) == (0, [], 5)
+
     # The hour not rolled up yet counts: d acts at 11:30, rolled up at 12:00 + grace.
     await record(event(workspace.tenant_id, p["d"], "2026-02-02 11:30"))
     live = await usage_summary(tenant, dt.date(2026, 2, 1), dt.date(2026, 2, 2), now=at(NOW))
