@@ -613,6 +613,7 @@ class BillingDetails:
 
 def validate_details(details: BillingDetails) -> dict[str, str]:
     from stdnum.eu import vat
+    from stdnum.exceptions import ValidationError
 
     errors: dict[str, str] = {}
     if not details.billing_name.strip():
@@ -631,7 +632,12 @@ def validate_details(details: BillingDetails) -> dict[str, str]:
         errors["billing_postal_code"] = "must be at most 20 characters"
     if len(details.billing_city) > 100:
         errors["billing_city"] = "must be at most 100 characters"
-    number = vat.compact(details.vat_number) if details.vat_number.strip() else ""
+    number = ""
+    if details.vat_number.strip():
+        try:
+            number = vat.compact(details.vat_number)
+        except ValidationError:  # an unknown country prefix, say
+            errors["vat_number"] = "is not a valid EU VAT number"
     if number:
         if not vat.is_valid(number):
             errors["vat_number"] = "is not a valid EU VAT number"

@@ -184,6 +184,15 @@ async def test_an_eu_business_outside_france_is_invoiced_under_reverse_charge(
     )
     assert bad.status_code == 422
     assert any(e["field"] == "vat_number" for e in bad.json()["errors"])
+    # A number no country prefix reads (the library raises): a 422 too, not a 500.
+    for number in ("Úm¸\U00091530&ä0\x8d", "ZZ123", "12"):
+        odd = await client.put(
+            "/api/v1/billing/subscription/details",
+            headers=ws.headers,
+            json={"billing_name": "X", "billing_email": "x@x.be", "vat_number": number},
+        )
+        assert odd.status_code == 422, (number, odd.text)
+        assert [e["field"] for e in odd.json()["errors"]] == ["vat_number"]
 
     french = await signup_at(client, at(2026, 10, 1), "lyon")
     await run_at(at(2026, 11, 1, 2), "2026-11")
