@@ -11,9 +11,7 @@ DESCRIPTION = "late hours"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="adoption", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="adoption", description=DESCRIPTION)
 
     manager.add_table(
         class_name="LateHour",
