@@ -54,10 +54,6 @@ def bit(name: str, names: Sequence[str]) -> int:
     return 1 << names.index(name) if name in names else 0
 
 
-def names_in(bits: int, names: Sequence[str]) -> list[str]:
-    return [name for index, name in enumerate(names) if bits & (1 << index)]
-
-
 def _bits_sql(column: str, names: Sequence[str]) -> str:
     """The bits of the values ``column`` takes in a group, in portable SQL
     (SQLite has no ``bit_or``): one MAX per name, summed."""
