@@ -30,6 +30,7 @@ from comptoir.adoption.telemetry.clock import GRACE, aware, day_hours, hour_of, 
 from comptoir.adoption.telemetry.settings import raw_events_days
 from comptoir.adoption.telemetry.store import bulk_insert
 from comptoir.adoption.telemetry.tables import LateHour, UsageEvent
+from comptoir.platform.db.engine import get_engine, is_postgres
 from comptoir.platform.db.scope import TenantScope, tenant_scope
 from comptoir.platform.db.values import as_uuid_or_none
 from comptoir.platform.directory.tables import Tenant
@@ -256,14 +257,35 @@ async def rollup_tenant(
         first = max(last + 1, day_hours(chunk[0], tz).start)
         end = min(target, day_hours(chunk[-1], tz).stop - 1)
         async with tenant_scope(tenant_id) as scope:
+            done = await _locked_state(scope)  # another run may have gone further
+            if done is not None and done >= end:
+                continue
+            if done is not None:
+                first = max(first, done + 1)
             await _roll_hours(scope, first, end)
             await _rebuild_days(scope, chunk, tz)
             await _set_state(scope, end)
         if after_chunk is not None:
             await after_chunk(chunk[-1])
     async with tenant_scope(tenant_id) as scope:
-        await _set_state(scope, target)
+        done = await _locked_state(scope)
+        if done is None or done < target:
+            await _set_state(scope, target)
     return RollupResult(hours=target - last, days=len(busy_days), late_hours=late)
+
+
+async def _locked_state(scope: TenantScope) -> int | None:
+    """Take the tenant's rollup turn for this transaction (two runs at once,
+    the worker's and the command's, take turns chunk by chunk) and read its
+    last finished hour as it is now."""
+    if is_postgres(get_engine()):
+        await scope.raw(
+            RollupState,
+            "SELECT pg_advisory_xact_lock(hashtextextended({}, 0))",
+            f"usage-rollup:{scope.tenant_id}",
+        )
+    state = await _state(scope)
+    return state.last_hour if state is not None else None
 
 
 async def _roll_late_hours(tenant_id: uuid.UUID, tz: ZoneInfo, now: dt.datetime) -> int:
@@ -275,13 +297,13 @@ async def _roll_late_hours(tenant_id: uuid.UUID, tz: ZoneInfo, now: dt.datetime)
         marks = await scope.select(LateHour, LateHour.hour, LateHour.marked_at)
         if not marks:
             return 0
-        state = await _state(scope)
+        done = await _locked_state(scope)
         kept_from = hour_of(now - dt.timedelta(days=raw_events_days()))
         hours = sorted(
             {
                 int(mark["hour"])
                 for mark in marks
-                if state is not None and kept_from <= int(mark["hour"]) <= state.last_hour
+                if done is not None and kept_from <= int(mark["hour"]) <= done
             }
         )
         for hour in hours:

@@ -133,6 +133,32 @@ async def test_a_crashed_or_repeated_run_ends_like_one_clean_run(
     assert await _rows(workspace.tenant_id) == resumed
 
 
+async def test_two_runs_at_once_end_like_one_clean_run(
+    client: httpx.AsyncClient, workspace: Workspace
+) -> None:
+    """The worker's run and ``comptoir adoption rollup`` at the same moment
+    take turns chunk by chunk: no hour is counted twice."""
+    import asyncio
+
+    from comptoir.adoption.rollups.tables import ActiveCounts, ActiveUserDay
+
+    await _seed(client, workspace)
+    tenant = uuid.UUID(workspace.tenant_id)
+    now = at("2026-02-02 12:00")
+    await asyncio.gather(
+        *(rollup_tenant(tenant, "Europe/Paris", now=now, chunk_days=1) for _ in range(3))
+    )
+    together = await _rows(workspace.tenant_id)
+    async with tenant_scope(tenant) as scope:
+        kept = await scope.count(ActiveUserDay), await scope.count(ActiveCounts)
+        for table in (*TABLES, RollupState, ActiveUserDay, ActiveCounts):
+            await scope.delete(table).where(table.id.is_not_null())
+    await roll(tenant, "2026-02-02 12:00")
+    assert await _rows(workspace.tenant_id) == together
+    async with tenant_scope(tenant) as scope:
+        assert (await scope.count(ActiveUserDay), await scope.count(ActiveCounts)) == kept
+
+
 async def test_later_hours_rebuild_the_day_and_unfinished_hours_wait(
     client: httpx.AsyncClient, workspace: Workspace
 ) -> None:
